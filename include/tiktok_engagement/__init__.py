@@ -1,0 +1,1 @@
+"""TikTok engagement warehouse library (framework-free: never imports Airflow)."""

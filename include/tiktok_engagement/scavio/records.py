@@ -1,0 +1,221 @@
+"""Typed records parsed from Scavio payloads.
+
+Parsing follows the contract's tolerance rules: ids may arrive as strings or numbers (they are kept
+as strings, since a 19-digit id loses precision as a float), optional fields may be missing, and an
+empty string counts as missing. A payload that lacks a required field raises
+:class:`PayloadValidationError` naming the field, so a bad row is never built.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import PayloadValidationError
+
+_MISSING = object()
+
+
+def _get(obj: Any, path: str) -> Any:
+    """Walk a dotted path through nested dicts; ``_MISSING`` when any step is absent or empty."""
+    current = obj
+    for part in path.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return _MISSING
+        current = current[part]
+    if current is None or current == "":
+        return _MISSING
+    return current
+
+
+def _require(obj: Any, path: str, context: str) -> Any:
+    value = _get(obj, path)
+    if value is _MISSING:
+        raise PayloadValidationError(path, "is missing", context=context)
+    return value
+
+
+def _as_id(value: Any, path: str, context: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise PayloadValidationError(path, f"must be a string or integer id, got {type(value).__name__}", context=context)
+    text = str(value).strip()
+    if not text:
+        raise PayloadValidationError(path, "is empty", context=context)
+    return text
+
+
+def _as_int(value: Any, path: str, context: str) -> int:
+    """Counts arrive as numbers or decimal strings; anything else is rejected."""
+    if isinstance(value, bool):
+        raise PayloadValidationError(path, "must be a number, got a boolean", context=context)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise PayloadValidationError(path, f"must be an integer, got {value!r}", context=context)
+
+
+def _opt_int(obj: Any, path: str, context: str) -> int | None:
+    value = _get(obj, path)
+    return None if value is _MISSING else _as_int(value, path, context)
+
+
+def _opt_str(obj: Any, path: str) -> str | None:
+    value = _get(obj, path)
+    return None if value is _MISSING else str(value)
+
+
+def _opt_bool(obj: Any, path: str) -> bool | None:
+    value = _get(obj, path)
+    return None if value is _MISSING else bool(value)
+
+
+def raw_json(item: dict[str, Any]) -> str:
+    """The item as compact JSON with sorted keys, so the same payload always gives the same text."""
+    return json.dumps(item, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """One video ("aweme") as returned by user/posts, search/videos, hashtag/videos and video."""
+
+    video_id: str
+    created_at: datetime
+    play_count: int
+    digg_count: int
+    comment_count: int
+    share_count: int
+    collect_count: int | None
+    download_count: int | None
+    author_unique_id: str | None
+    author_nickname: str | None
+    author_sec_uid: str | None
+    description: str | None
+    duration_ms: int | None
+    music_title: str | None
+    music_author: str | None
+    hashtags: tuple[str, ...]
+    is_ads: bool | None
+    region: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_payload(cls, item: Any) -> Video:
+        if not isinstance(item, dict):
+            raise PayloadValidationError("aweme", f"must be an object, got {type(item).__name__}")
+        video_id = _as_id(_require(item, "aweme_id", "video"), "aweme_id", "video")
+        context = f"video {video_id}"
+        create_time = _as_int(_require(item, "create_time", context), "create_time", context)
+        counts = {
+            name: _as_int(_require(item, f"statistics.{name}", context), f"statistics.{name}", context)
+            for name in ("play_count", "digg_count", "comment_count", "share_count")
+        }
+        hashtags = tuple(
+            str(cha["cha_name"])
+            for cha in (item.get("cha_list") or [])
+            if isinstance(cha, dict) and cha.get("cha_name")
+        )
+        return cls(
+            video_id=video_id,
+            created_at=datetime.fromtimestamp(create_time, tz=UTC),
+            collect_count=_opt_int(item, "statistics.collect_count", context),
+            download_count=_opt_int(item, "statistics.download_count", context),
+            author_unique_id=_opt_str(item, "author.unique_id"),
+            author_nickname=_opt_str(item, "author.nickname"),
+            author_sec_uid=_opt_str(item, "author.sec_uid"),
+            description=_opt_str(item, "desc"),
+            duration_ms=_opt_int(item, "video.duration", context),
+            music_title=_opt_str(item, "music.title"),
+            music_author=_opt_str(item, "music.author"),
+            hashtags=hashtags,
+            is_ads=_opt_bool(item, "is_ads"),
+            region=_opt_str(item, "region"),
+            raw=item,
+            **counts,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A creator's profile (``data.user`` of the profile endpoint)."""
+
+    unique_id: str
+    sec_uid: str
+    uid: str | None
+    nickname: str | None
+    signature: str | None
+    bio_url: str | None
+    follower_count: int
+    following_count: int | None
+    aweme_count: int | None
+    total_favorited: int | None
+    verification_type: int | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def is_verified(self) -> bool:
+        return (self.verification_type or 0) > 0
+
+    @classmethod
+    def from_payload(cls, user: Any) -> Profile:
+        if not isinstance(user, dict):
+            raise PayloadValidationError("user", f"must be an object, got {type(user).__name__}")
+        unique_id = str(_require(user, "unique_id", "profile"))
+        context = f"profile {unique_id}"
+        uid = _get(user, "uid")
+        return cls(
+            unique_id=unique_id,
+            sec_uid=_as_id(_require(user, "sec_uid", context), "sec_uid", context),
+            uid=None if uid is _MISSING else _as_id(uid, "uid", context),
+            nickname=_opt_str(user, "nickname"),
+            signature=_opt_str(user, "signature"),
+            bio_url=_opt_str(user, "bio_url"),
+            follower_count=_as_int(_require(user, "follower_count", context), "follower_count", context),
+            following_count=_opt_int(user, "following_count", context),
+            aweme_count=_opt_int(user, "aweme_count", context),
+            total_favorited=_opt_int(user, "total_favorited", context),
+            verification_type=_opt_int(user, "verification_type", context),
+            raw=user,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hashtag:
+    """A hashtag (``data.challengeInfo``); counts read from statsV2, then stats, then challenge.stats."""
+
+    hashtag_id: str
+    title: str
+    description: str | None
+    video_count: int | None
+    view_count: int | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_payload(cls, info: Any) -> Hashtag:
+        if not isinstance(info, dict):
+            raise PayloadValidationError("challengeInfo", f"must be an object, got {type(info).__name__}")
+        hashtag_id = _as_id(_require(info, "challenge.id", "hashtag"), "challenge.id", "hashtag")
+        context = f"hashtag {hashtag_id}"
+
+        def count(name: str) -> int | None:
+            for base in ("statsV2", "stats", "challenge.stats"):
+                value = _opt_int(info, f"{base}.{name}", context)
+                if value is not None:
+                    return value
+            return None
+
+        return cls(
+            hashtag_id=hashtag_id,
+            title=str(_require(info, "challenge.title", context)),
+            description=_opt_str(info, "challenge.desc"),
+            video_count=count("videoCount"),
+            view_count=count("viewCount"),
+            raw=info,
+        )
