@@ -10,6 +10,7 @@ The root may be a local path or an fsspec/pyarrow URI (``s3://bucket/prefix``).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -148,7 +149,9 @@ def video_columns(video: Video) -> dict[str, Any]:
     }
 
 
-def profile_row(snapshot_date: date, creator_username: str, niche: str | None, profile: Profile) -> dict[str, Any]:
+def profile_row(
+    snapshot_date: date, creator_username: str, niche: str | None, profile: Profile
+) -> dict[str, Any]:
     return {
         "snapshot_date": snapshot_date,
         "creator_username": creator_username,
@@ -203,9 +206,13 @@ class Landing:
 
     def __init__(self, root: str) -> None:
         self.root = root.rstrip("/")
-        self.fs, self._base = pafs.FileSystem.from_uri(self.root) if "://" in self.root else (
-            pafs.LocalFileSystem(),
-            self.root,
+        self.fs, self._base = (
+            pafs.FileSystem.from_uri(self.root)
+            if "://" in self.root
+            else (
+                pafs.LocalFileSystem(),
+                self.root,
+            )
         )
 
     def partition_dir(self, dataset: str, snapshot_date: date) -> str:
@@ -218,7 +225,9 @@ class Landing:
             return f"{scheme}://{path}"
         return path
 
-    def write(self, dataset: str, snapshot_date: date, part: str, rows: Sequence[dict[str, Any]]) -> str:
+    def write(
+        self, dataset: str, snapshot_date: date, part: str, rows: Sequence[dict[str, Any]]
+    ) -> str:
         """Write ``rows`` atomically as ``<part>.parquet`` in the dataset's partition for the date.
 
         Returns the final path. An existing file of the same name is replaced.
@@ -237,16 +246,18 @@ class Landing:
             self.fs.move(temporary, final)
         except BaseException:
             # Only the temporary file is ours to remove; the previous final file stays intact.
-            try:
+            with contextlib.suppress(OSError):
                 self.fs.delete_file(temporary)
-            except (FileNotFoundError, OSError):
-                pass
             raise
         return final
 
     def files(self, dataset: str, snapshot_date: date | None = None) -> list[str]:
         """Final (non-temporary) Parquet files of a dataset, or of one of its partitions."""
-        base = self.partition_dir(dataset, snapshot_date) if snapshot_date else f"{self._base}/{dataset}"
+        base = (
+            self.partition_dir(dataset, snapshot_date)
+            if snapshot_date
+            else f"{self._base}/{dataset}"
+        )
         selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
         return sorted(
             info.path

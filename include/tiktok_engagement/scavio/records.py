@@ -39,7 +39,9 @@ def _require(obj: Any, path: str, context: str) -> Any:
 
 def _as_id(value: Any, path: str, context: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise PayloadValidationError(path, f"must be a string or integer id, got {type(value).__name__}", context=context)
+        raise PayloadValidationError(
+            path, f"must be a string or integer id, got {type(value).__name__}", context=context
+        )
     text = str(value).strip()
     if not text:
         raise PayloadValidationError(path, "is empty", context=context)
@@ -114,7 +116,9 @@ class Video:
         context = f"video {video_id}"
         create_time = _as_int(_require(item, "create_time", context), "create_time", context)
         counts = {
-            name: _as_int(_require(item, f"statistics.{name}", context), f"statistics.{name}", context)
+            name: _as_int(
+                _require(item, f"statistics.{name}", context), f"statistics.{name}", context
+            )
             for name in ("play_count", "digg_count", "comment_count", "share_count")
         }
         hashtags = tuple(
@@ -177,7 +181,9 @@ class Profile:
             nickname=_opt_str(user, "nickname"),
             signature=_opt_str(user, "signature"),
             bio_url=_opt_str(user, "bio_url"),
-            follower_count=_as_int(_require(user, "follower_count", context), "follower_count", context),
+            follower_count=_as_int(
+                _require(user, "follower_count", context), "follower_count", context
+            ),
             following_count=_opt_int(user, "following_count", context),
             aweme_count=_opt_int(user, "aweme_count", context),
             total_favorited=_opt_int(user, "total_favorited", context),
@@ -200,7 +206,9 @@ class Hashtag:
     @classmethod
     def from_payload(cls, info: Any) -> Hashtag:
         if not isinstance(info, dict):
-            raise PayloadValidationError("challengeInfo", f"must be an object, got {type(info).__name__}")
+            raise PayloadValidationError(
+                "challengeInfo", f"must be an object, got {type(info).__name__}"
+            )
         hashtag_id = _as_id(_require(info, "challenge.id", "hashtag"), "challenge.id", "hashtag")
         context = f"hashtag {hashtag_id}"
 
