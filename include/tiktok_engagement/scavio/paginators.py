@@ -1,0 +1,147 @@
+"""One small class per Scavio pagination style.
+
+A paginator knows three things about its style: where the page's items sit in ``data``, how the
+next request differs from the last (:meth:`~BasePaginator.update_request`) and, from an answer,
+whether there is a next page (:meth:`~BasePaginator.update_state`). The client owns the loop.
+
+=====================  ====================  ===========================  =================
+style                  endpoints             next page                    items
+=====================  ====================  ===========================  =================
+MaxCursorPaginator     user/posts            ``cursor = data.max_cursor``  ``data.aweme_list``
+CursorPaginator        search/videos,        ``cursor = data.cursor``      given per endpoint
+                       hashtag/videos
+=====================  ====================  ===========================  =================
+
+Every style stops when ``has_more`` is 0 (or absent), after ``max_pages`` pages, on an empty page,
+and when the API hands back the cursor it was just sent (a page that does not advance would
+otherwise be bought again and again). Cursors arrive as strings or numbers and are always sent
+back as strings.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .errors import PayloadValidationError
+from .records import Video
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PagedItem:
+    """A video in a paged listing: its 1-based page and its 1-based rank across all pages."""
+
+    page: int
+    rank: int
+    video: Video
+
+
+def as_cursor(value: Any, field: str) -> str | None:
+    """A cursor from the API as the string to send back; ``None`` when absent or empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise PayloadValidationError(field, "must be a string or number, got a boolean")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.strip() or None
+    raise PayloadValidationError(field, f"must be a string or number, got {value!r}")
+
+
+def as_has_more(value: Any) -> bool:
+    """``has_more`` arrives as 0/1, a boolean or a numeric string; absent means no more pages."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false", "no"}
+    raise PayloadValidationError("has_more", f"must be a number or boolean, got {value!r}")
+
+
+def dig(data: Any, path: str) -> Any:
+    """Walk a dotted path through nested dicts; ``None`` when any step is missing."""
+    current = data
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+class BasePaginator:
+    """Cursor pagination shared by every style; subclasses name the field carrying the next cursor.
+
+    Use: send ``update_request(body)`` while ``has_next_page``; after each answer call
+    ``items(data)`` and then ``update_state(data, items)``.
+    """
+
+    cursor_field: ClassVar[str]
+
+    def __init__(self, *, items_path: str, max_pages: int = 1, first_cursor: str = "0") -> None:
+        if max_pages < 1:
+            raise ValueError(f"max_pages must be >= 1, got {max_pages}")
+        self.items_path = items_path
+        self.max_pages = max_pages
+        self.cursor = first_cursor
+        self.pages_fetched = 0
+        self.has_next_page = True
+
+    def update_request(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body of the next page's request: ``body`` with the current cursor."""
+        return {**body, "cursor": self.cursor}
+
+    def items(self, data: dict[str, Any]) -> list[Any]:
+        """The page's raw items; a missing or null list is an empty page."""
+        items = dig(data, self.items_path)
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise PayloadValidationError(
+                self.items_path, f"must be a list, got {type(items).__name__}"
+            )
+        return items
+
+    def update_state(self, data: dict[str, Any], items: list[Any]) -> None:
+        """Advance the cursor from an answer, or stop."""
+        self.pages_fetched += 1
+        if (
+            not items
+            or self.pages_fetched >= self.max_pages
+            or not as_has_more(data.get("has_more"))
+        ):
+            self.has_next_page = False
+            return
+        next_cursor = as_cursor(data.get(self.cursor_field), self.cursor_field)
+        if next_cursor is None or next_cursor == self.cursor:
+            log.warning(
+                "pagination stopped: has_more is set but %s did not advance (%r)",
+                self.cursor_field,
+                next_cursor,
+            )
+            self.has_next_page = False
+            return
+        self.cursor = next_cursor
+
+
+class MaxCursorPaginator(BasePaginator):
+    """user/posts: the next page is asked for with ``cursor = data.max_cursor``."""
+
+    cursor_field = "max_cursor"
+
+    def __init__(self, *, max_pages: int = 1, items_path: str = "aweme_list") -> None:
+        super().__init__(items_path=items_path, max_pages=max_pages)
+
+
+class CursorPaginator(BasePaginator):
+    """search/videos and hashtag/videos: the next page is asked for with ``cursor = data.cursor``."""
+
+    cursor_field = "cursor"
