@@ -1,0 +1,114 @@
+"""JSON shapes of the simulated API, built from the population as of a moment.
+
+Shapes follow the contract (docs: /work/shared/scavio-api.md): TikTok's own snake_case app JSON for
+videos and profiles, camelCase ``challengeInfo`` for hashtags, ids as strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .population import HashtagInfo, Population, Post
+
+COVER_HOST = "https://sim.invalid"
+"""Covers and avatars point at a reserved, never-resolving host: the simulator serves no media."""
+
+
+def aweme(population: Population, post: Post, as_of: int) -> dict[str, Any]:
+    """A video item ("aweme") with its counts as of ``as_of``."""
+    creator = post.creator
+    views, likes, comments, shares, saves, downloads = post.counts(as_of)
+    statistics: dict[str, Any] = {
+        "aweme_id": post.aweme_id,
+        "play_count": views,
+        "digg_count": likes,
+        "comment_count": comments,
+        "share_count": shares,
+        "collect_count": saves,
+    }
+    if creator.shows_downloads:
+        statistics["download_count"] = downloads
+    author: dict[str, Any] = {
+        "uid": creator.uid,
+        "unique_id": creator.username,
+        "nickname": creator.nickname,
+    }
+    if post.shows_sec_uid:
+        author["sec_uid"] = creator.sec_uid
+    cha_list = []
+    text_extra = []
+    offset = len(post.caption)
+    for tag in post.tags:
+        info = population.hashtag(tag)
+        cid = info.cid if info else ""
+        cha_list.append({"cid": cid, "cha_name": tag})
+        start = offset + 1
+        offset = start + 1 + len(tag)
+        text_extra.append(
+            {"type": 1, "hashtag_name": tag, "hashtag_id": cid, "start": start, "end": offset}
+        )
+    item: dict[str, Any] = {
+        "aweme_id": post.aweme_id,
+        "desc": post.desc,
+        "create_time": post.create_time,
+        "author": author,
+        "music": {"id": post.music[2], "title": post.music[0], "author": post.music[1]},
+        "video": {
+            "duration": post.duration_ms,
+            "width": 1080,
+            "height": 1920,
+            "cover": {"url_list": [f"{COVER_HOST}/cover/{post.aweme_id}.jpeg"]},
+        },
+        "statistics": statistics,
+        # TikTok sends null, not [], for a video without hashtags.
+        "cha_list": cha_list or None,
+        "text_extra": text_extra,
+        "region": post.region,
+        "share_url": f"https://www.tiktok.com/@{creator.username}/video/{post.aweme_id}",
+    }
+    if post.is_ads or creator.index % 2 == 0:
+        item["is_ads"] = post.is_ads
+    return item
+
+
+def profile_user(population: Population, username: str, as_of: int) -> dict[str, Any]:
+    """``data.user`` of the profile endpoint as of ``as_of`` (counts from the visible posts)."""
+    creator = population[username]
+    posts = population.posts(creator, as_of)
+    total_likes = sum(post.counts(as_of)[1] for post in posts)
+    return {
+        "uid": creator.uid,
+        "unique_id": creator.username,
+        "nickname": creator.nickname,
+        "sec_uid": creator.sec_uid,
+        "signature": creator.signature,
+        "bio_url": creator.bio_url,
+        "avatar_thumb": {"url_list": [f"{COVER_HOST}/avatar/{creator.uid}.jpeg"]},
+        "follower_count": creator.followers_at(as_of),
+        "following_count": creator.following_count,
+        "aweme_count": len(posts),
+        "total_favorited": total_likes,
+        "verification_type": creator.verification_type,
+        "region": creator.region,
+        "is_private": False,
+    }
+
+
+def challenge_info(hashtag: HashtagInfo, as_of: int) -> dict[str, Any]:
+    """``data.challengeInfo``; the counts sit in one of three places depending on the hashtag."""
+    videos, views = hashtag.counts(as_of)
+    challenge: dict[str, Any] = {
+        "id": hashtag.cid,
+        "title": hashtag.name,
+        "desc": hashtag.desc,
+        "coverLarger": "",
+        "isCommerce": False,
+    }
+    info: dict[str, Any] = {"challenge": challenge}
+    if hashtag.stats_place == 0:
+        info["statsV2"] = {"videoCount": str(videos), "viewCount": str(views)}
+    elif hashtag.stats_place == 1:
+        info["stats"] = {"videoCount": videos, "viewCount": views}
+    else:
+        challenge["stats"] = {"videoCount": videos, "viewCount": views}
+    return info

@@ -1,0 +1,1051 @@
+"""The simulator's HTTP server: the Scavio TikTok endpoints plus ``/_sim/`` admin endpoints.
+
+The API paths are served by a small ASGI handler of our own rather than through Starlette's router,
+because the throughput benchmark needs the per-request overhead to stay well under a millisecond;
+the admin endpoints are an ordinary Starlette app. Both run in one uvicorn worker.
+
+Order of checks for an API request, and what each costs:
+
+1. method (405) and ``Authorization: Bearer`` key (401), per-key per-minute window (429 with
+   ``X-RateLimit-*`` headers), in-flight cap (429 with ``Retry-After: 1``), credit balance (402):
+   answered at once, never billed, never delayed by the simulated latency.
+2. The request is then *in flight*: faults are drawn (timeouts, injected 5xx), the body is
+   validated (400) and the endpoint answered (404 or 200), and the answer waits out the latency.
+   In-flight accounting ends when the answer is ready, before its first byte is sent, so a client
+   that sends its next request after reading an answer is never refused for the previous one.
+3. Billing: a 200 costs 1 credit, including empty lists and malformed bodies (the server believes
+   it answered); 404 is free unless ``charge_not_found``; every other status is free.
+
+Limits: the per-minute window is fixed (it starts with a key's first request and lasts 60 s);
+``X-RateLimit-Reset`` is the Unix second it ends. The in-flight 429 body reports the accepted
+requests in flight; ``max_in_flight`` in the stats also counts the refused arrival, so a value
+above the cap means a client overshot.
+
+Timeouts: a timed-out request is held ``timeout_hold_s`` (or until the client hangs up, which
+ends its in-flight time at once), then answered 504, or "dropped": the status line and part of
+the body are sent and the connection is closed, which a client sees as a broken connection.
+Latency: an answer is computed at once and sent when ``latency_ms`` (+/- jitter) has passed
+since arrival, so ``response_time`` is the latency and the server's own work is hidden in it.
+
+Error bodies rotate through the contract's three forms (``{"error": {"code", "message"}}``,
+``{"error": "..."}``, ``{"message": "..."}``), one after the other, so any three consecutive
+errors show all three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import math
+import os
+import socket
+import time
+from collections import Counter, OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from . import payloads
+from .config import RUNTIME_FIELDS, SimulatorConfig
+from .population import (
+    MAX_RESULT_DEPTH,
+    Population,
+    as_of_timestamp,
+    parse_day,
+    suggested_queries,
+)
+
+try:  # orjson is several times faster; it is present in the project's lock (via Airflow)
+    import orjson
+
+    def _dumps(value: Any) -> bytes:
+        return orjson.dumps(value)
+
+    _loads = orjson.loads
+    _JSONDecodeError: tuple[type[Exception], ...] = (orjson.JSONDecodeError,)
+except ImportError:  # pragma: no cover - the stdlib gives the same bytes, only slower
+
+    def _dumps(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+    _loads = json.loads
+    _JSONDecodeError = (json.JSONDecodeError, UnicodeDecodeError)
+
+log = logging.getLogger("tiktok_engagement.simulator")
+
+API_ENDPOINTS: dict[str, str] = {
+    "/api/v1/tiktok/profile": "profile",
+    "/api/v1/tiktok/user/posts": "user/posts",
+    "/api/v1/tiktok/search/videos": "search/videos",
+    "/api/v1/tiktok/hashtag": "hashtag",
+    "/api/v1/tiktok/hashtag/videos": "hashtag/videos",
+    "/api/v1/tiktok/video": "video",
+}
+LIST_FIELDS: dict[str, str] = {
+    "user/posts": "aweme_list",
+    "search/videos": "search_item_list",
+    "hashtag/videos": "aweme_list",
+}
+SERVER_ERRORS: tuple[tuple[int, str, str], ...] = (
+    (500, "internal_error", "Internal server error"),
+    (502, "bad_gateway", "Upstream provider returned an invalid response"),
+    (503, "service_unavailable", "Service temporarily unavailable, please retry"),
+    (504, "gateway_timeout", "Upstream provider timed out"),
+)
+MALFORMED_KINDS = ("truncated", "html", "no_data", "missing_field")
+BILLING_URL = "https://dashboard.scavio.dev/billing"
+NOMINAL_BALANCE = 1_000_000
+"""``credits_remaining`` reported when no balance is configured: a nominal figure that counts down."""
+
+CACHE_BYTES = 64 * 1024 * 1024
+"""Budget of the serialized-answer cache (a day of a 1,000-creator roster is about 45 MB)."""
+
+_JSON = b"application/json"
+_HTML_ERROR_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Error</title></head><body>"
+    b"<h1>Something went wrong</h1><p>The upstream service is temporarily unavailable.</p>"
+    b"</body></html>"
+)
+
+
+class ApiError(Exception):
+    """An API answer other than 200, raised inside request handling."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra or {}
+        self.headers = headers or []
+
+
+class _Reply:
+    __slots__ = ("status", "body", "headers", "content_type", "drop")
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        content_type: bytes = _JSON,
+        drop: bool = False,
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers or []
+        self.content_type = content_type
+        self.drop = drop
+
+
+class _Payload:
+    """A successful answer's ``data`` as serialized bytes, and the endpoint that made it."""
+
+    __slots__ = ("data", "endpoint")
+
+    def __init__(self, data: bytes, endpoint: str) -> None:
+        self.data = data
+        self.endpoint = endpoint
+
+
+class _Disconnected(Exception):
+    pass
+
+
+class _Ticket:
+    """One admitted request's hold on a credit, released when it is charged or when it ends."""
+
+    __slots__ = ("holds_credit",)
+
+    def __init__(self, holds_credit: bool) -> None:
+        self.holds_credit = holds_credit
+
+
+# -- parameter parsing ------------------------------------------------------------------------------
+
+
+def _text(params: dict[str, Any], name: str) -> str | None:
+    """A string parameter; an empty string counts as omitted, numbers are accepted as text."""
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ApiError(400, "bad_request", f"'{name}' must be a string")
+    text = str(value).strip()
+    return text or None
+
+
+def _required(params: dict[str, Any], name: str) -> str:
+    value = _text(params, name)
+    if value is None:
+        raise ApiError(400, "bad_request", f"'{name}' is required")
+    return value
+
+
+def _count(params: dict[str, Any]) -> int:
+    value = params.get("count")
+    if value is None or value == "":
+        return 20
+    if isinstance(value, bool):
+        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30")
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30") from None
+    if count != value and str(count) != str(value).strip():
+        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30")
+    if not 1 <= count <= 30:
+        raise ApiError(400, "bad_request", f"'count' must be between 1 and 30, got {count}")
+    return count
+
+
+def _cursor(params: dict[str, Any]) -> int:
+    value = params.get("cursor")
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer")
+    try:
+        cursor = int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer") from None
+    if cursor < 0:
+        raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer")
+    return cursor
+
+
+def _choice(params: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = _text(params, name)
+    if value is None:
+        return default
+    if value not in allowed:
+        raise ApiError(400, "bad_request", f"'{name}' must be one of {', '.join(allowed)}")
+    return value
+
+
+class SimulatorServer:
+    """The ASGI application: state, fault injection and the six endpoints over one Population."""
+
+    def __init__(
+        self, config: SimulatorConfig | None = None, population: Population | None = None
+    ) -> None:
+        self.config = config or SimulatorConfig()
+        self.population = population or Population(self.config.seed, self.config.creators)
+        self._data_cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self._cache_bytes = 0
+        self._date_cache: dict[bytes, int] = {}
+        self.started = time.time()
+        self.in_flight = 0
+        self._reserved = 0
+        self._windows: dict[str, list[float]] = {}
+        self._error_forms = 0
+        self._apply_config(self.config, reset_balance=True)
+        self.reset_stats()
+        self.admin = Starlette(
+            routes=[
+                Route("/_sim/health", self._health, methods=["GET"]),
+                Route("/_sim/stats", self._stats_endpoint, methods=["GET"]),
+                Route("/_sim/stats/reset", self._reset_endpoint, methods=["POST"]),
+                Route("/_sim/config", self._config_endpoint, methods=["GET", "POST"]),
+                Route("/_sim/clock", self._clock_endpoint, methods=["GET", "POST"]),
+                Route("/_sim/roster", self._roster_endpoint, methods=["GET"]),
+                Route("/_sim/queries", self._queries_endpoint, methods=["GET"]),
+                Route(
+                    "/api/{rest:path}",
+                    self._unknown_api,
+                    methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                ),
+            ]
+        )
+
+    # -- configuration and stats --------------------------------------------------------------------
+
+    def _apply_config(self, config: SimulatorConfig, *, reset_balance: bool) -> None:
+        self.config = config
+        self._keys = frozenset(config.api_keys)
+        # Every (re)configuration restarts the fault sequence, so a test that configures and then
+        # sends N requests sees the same faults on every run.
+        self._fault_rng = Random(f"faults:{config.fault_seed}")
+        self._latency_rng = Random(f"latency:{config.fault_seed}")
+        self.clock_ts = as_of_timestamp(parse_day(config.clock)) if config.clock else None
+        if reset_balance:
+            self.balance = config.credit_balance
+
+    def reconfigure(self, changes: dict[str, Any]) -> SimulatorConfig:
+        """Apply run-time changes (any field but seed/creators); raises ValueError when invalid."""
+        frozen = sorted(set(changes) - RUNTIME_FIELDS)
+        if frozen:
+            raise ValueError(
+                f"cannot change {', '.join(frozen)} while running; start a new simulator"
+            )
+        new = self.config.replace(**changes)
+        self._apply_config(new, reset_balance="credit_balance" in changes)
+        return new
+
+    def reset_stats(self) -> None:
+        """Zero the counters; the balance goes back to the configured credit_balance."""
+        self.requests = 0
+        self.by_endpoint: Counter[str] = Counter()
+        self.by_status: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.credits_used = 0
+        self.max_in_flight = self.in_flight
+        self.rate_limited = 0
+        self.rate_limited_in_flight = 0
+        self.rate_limited_per_minute = 0
+        self._windows.clear()
+        self.balance = self.config.credit_balance
+
+    def stats(self) -> dict[str, Any]:
+        """Counters since start or the last reset (see the module docstring for what is billed).
+
+        ``credits_remaining`` is None when no balance is configured (envelopes then report a
+        nominal balance counting down from 1,000,000).
+        """
+        return {
+            "requests": self.requests,
+            "by_endpoint": dict(self.by_endpoint),
+            "by_status": dict(self.by_status),
+            "credits_used": self.credits_used,
+            "credits_remaining": self.balance,
+            "credit_balance": self.config.credit_balance,
+            "in_flight": self.in_flight,
+            "max_in_flight": self.max_in_flight,
+            "rate_limited": self.rate_limited,
+            "rate_limited_in_flight": self.rate_limited_in_flight,
+            "rate_limited_per_minute": self.rate_limited_per_minute,
+            "faults": dict(self.faults),
+            "clock": self.config.clock,
+            "uptime_s": round(time.time() - self.started, 3),
+        }
+
+    # -- ASGI -----------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            endpoint = API_ENDPOINTS.get(scope["path"])
+            if endpoint is not None:
+                await self._api(scope, receive, send, endpoint)
+                return
+        await self.admin(scope, receive, send)
+
+    async def _api(self, scope: dict, receive: Any, send: Any, endpoint: str) -> None:
+        arrived = time.perf_counter()
+        self.requests += 1
+        self.by_endpoint[endpoint] += 1
+        headers = dict(scope["headers"])
+        reply, extra_headers = self._admit(scope, headers)
+        if reply is None:
+            self.in_flight += 1
+            if self.in_flight > self.max_in_flight:
+                self.max_in_flight = self.in_flight
+            # Credits are held at admission so that concurrent requests never overspend the balance.
+            ticket = _Ticket(holds_credit=self.balance is not None)
+            if ticket.holds_credit:
+                self._reserved += 1
+            try:
+                reply = await self._serve(headers, receive, endpoint, arrived, ticket)
+            except ApiError as exc:
+                reply = self._error(exc.status, exc.code, exc.message, exc.extra, exc.headers)
+                if exc.status == 404 and self.config.charge_not_found:
+                    self._charge(ticket)
+            except _Disconnected:
+                reply = None
+            finally:
+                # Released before the first byte goes out: see the module docstring.
+                self.in_flight -= 1
+                self._release(ticket)
+        if reply is None:
+            self.by_status["client_closed"] += 1
+            self.faults["client_disconnected"] += 1
+            return
+        self.by_status["dropped" if reply.drop else str(reply.status)] += 1
+        if extra_headers:
+            reply.headers.extend(extra_headers)
+        await self._send(send, reply)
+
+    def _admit(self, scope: dict, headers: dict[bytes, bytes]) -> tuple[_Reply | None, list]:
+        """Checks answered before any work: method, key, per-minute window, in-flight cap, credits."""
+        if scope["method"] != "POST":
+            return self._error(405, "method_not_allowed", "Use POST with a JSON body"), []
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, key = auth.partition(" ")
+        key = key.strip()
+        if not auth:
+            return self._error(
+                401, "unauthorized", "Missing API key: send Authorization: Bearer <key>"
+            ), []
+        if scheme.lower() != "bearer" or key not in self._keys:
+            return self._error(401, "invalid_api_key", "Invalid API key"), []
+
+        config = self.config
+        rate_headers: list[tuple[bytes, bytes]] = []
+        if config.per_minute is not None:
+            now = time.time()
+            window = self._windows.get(key)
+            if window is None or now - window[0] >= 60.0:
+                window = self._windows[key] = [now, 0]
+            window[1] += 1
+            reset_at = window[0] + 60.0
+            rate_headers = [
+                (b"x-ratelimit-limit", str(config.per_minute).encode()),
+                (
+                    b"x-ratelimit-remaining",
+                    str(max(0, config.per_minute - int(window[1]))).encode(),
+                ),
+                (b"x-ratelimit-reset", str(math.ceil(reset_at)).encode()),
+            ]
+            if window[1] > config.per_minute:
+                self.rate_limited += 1
+                self.rate_limited_per_minute += 1
+                retry_after = max(1, math.ceil(reset_at - now))
+                reply = self._error(
+                    429,
+                    "rate_limited",
+                    f"Rate limit of {config.per_minute} requests per minute exceeded",
+                    {
+                        "plan": config.plan_name,
+                        "limit": config.per_minute,
+                        "retry_after": retry_after,
+                    },
+                    [(b"retry-after", str(retry_after).encode())],
+                )
+                return reply, rate_headers
+
+        if config.in_flight_cap is not None and self.in_flight >= config.in_flight_cap:
+            self.rate_limited += 1
+            self.rate_limited_in_flight += 1
+            # The refused arrival is momentarily one more in flight: max_in_flight above the cap
+            # is how a test sees that its client overshot.
+            self.max_in_flight = max(self.max_in_flight, self.in_flight + 1)
+            reply = self._error(
+                429,
+                "too_many_requests",
+                f"Too many requests in flight for the {config.plan_name} plan ({config.in_flight_cap} max)",
+                {
+                    "plan": config.plan_name,
+                    "concurrency": config.in_flight_cap,
+                    "in_flight": self.in_flight,
+                    "retry_after": 1,
+                },
+                [(b"retry-after", b"1")],
+            )
+            return reply, rate_headers
+
+        if self.balance is not None and self.balance - self._reserved <= 0:
+            reply = self._error(
+                402,
+                "insufficient_credits",
+                "Insufficient credits: top up to continue",
+                {
+                    "credit_balance": max(0, self.balance),
+                    "message": "Insufficient credits: top up to continue",
+                    "billing_url": BILLING_URL,
+                },
+            )
+            return reply, rate_headers
+        return None, rate_headers
+
+    async def _serve(
+        self,
+        headers: dict[bytes, bytes],
+        receive: Any,
+        endpoint: str,
+        arrived: float,
+        ticket: _Ticket,
+    ) -> _Reply:
+        body = await _read_body(receive)
+        config = self.config
+        fault = None
+        if config.timeout_rate or config.error_rate:
+            draw = self._fault_rng.random()
+            if draw < config.timeout_rate:
+                fault = "timeout"
+            elif draw < config.timeout_rate + config.error_rate:
+                fault = "error"
+        if fault == "timeout":
+            return await self._time_out(receive)
+        # The answer is computed first and sent when the simulated latency has elapsed, so the
+        # server's own work hides inside the latency instead of adding to it.
+        ready_at = arrived + self._latency_s()
+        try:
+            reply = self._respond(headers, body, endpoint, fault, arrived, ready_at, ticket)
+        except ApiError as exc:
+            await _sleep_until(ready_at)
+            raise exc from None
+        await _sleep_until(ready_at)
+        return reply
+
+    def _latency_s(self) -> float:
+        config = self.config
+        if not (config.latency_ms or config.latency_jitter_ms):
+            return 0.0
+        jitter = config.latency_jitter_ms
+        delay = config.latency_ms + (self._latency_rng.uniform(-jitter, jitter) if jitter else 0.0)
+        return max(0.0, delay) / 1000.0
+
+    def _respond(
+        self,
+        headers: dict[bytes, bytes],
+        body: bytes,
+        endpoint: str,
+        fault: str | None,
+        arrived: float,
+        ready_at: float,
+        ticket: _Ticket,
+    ) -> _Reply:
+        params = self._params(body)
+        as_of = self._as_of(headers)
+        if fault == "error":
+            self.faults["error"] += 1
+            status, code, message = SERVER_ERRORS[
+                int(self._fault_rng.random() * len(SERVER_ERRORS))
+            ]
+            raise ApiError(status, code, message)
+        generated = self.population.generated_posts
+        payload = self._answer(endpoint, params, as_of)
+        if self.population.generated_posts != generated:
+            # Cached posts live for the whole run and hold no reference cycles. Without this, each
+            # full collection walks all of them (tens of ms with 100k posts) while every request in
+            # flight waits; freezing moves them out of the collector's sight in O(1).
+            gc.freeze()
+        return self._success(payload, arrived, ready_at, ticket)
+
+    async def _time_out(self, receive: Any) -> _Reply:
+        self.faults["timeout"] += 1
+        if await _wait_for_disconnect(receive, self.config.timeout_hold_s):
+            raise _Disconnected
+        action = self.config.timeout_action
+        if action == "mixed":
+            action = "drop" if self._fault_rng.random() < 0.5 else "504"
+        if action == "drop":
+            self.faults["dropped"] += 1
+            return _Reply(200, b'{"data":{"aweme_list":[{"aweme_id":"7', drop=True)
+        raise ApiError(504, "gateway_timeout", "Upstream provider timed out")
+
+    def _params(self, body: bytes) -> dict[str, Any]:
+        if not body.strip():
+            return {}
+        try:
+            params = _loads(body)
+        except _JSONDecodeError:
+            raise ApiError(400, "bad_request", "Request body must be a JSON object") from None
+        if not isinstance(params, dict):
+            raise ApiError(400, "bad_request", "Request body must be a JSON object")
+        return params
+
+    def _as_of(self, headers: dict[bytes, bytes]) -> int:
+        raw = headers.get(b"x-sim-date")
+        if raw is not None:
+            cached = self._date_cache.get(raw)
+            if cached is None:
+                try:
+                    cached = as_of_timestamp(parse_day(raw.decode("latin-1").strip()))
+                except ValueError:
+                    raise ApiError(400, "bad_request", "X-Sim-Date must be YYYY-MM-DD") from None
+                if len(self._date_cache) < 10_000:
+                    self._date_cache[raw] = cached
+            return cached
+        if self.clock_ts is not None:
+            return self.clock_ts
+        return as_of_timestamp(datetime.now(UTC).date())
+
+    # -- replies ------------------------------------------------------------------------------------
+
+    def _charge(self, ticket: _Ticket) -> None:
+        self.credits_used += 1
+        if self.balance is not None:
+            self.balance -= 1
+        # The held credit is now spent: releasing it here, not when the answer is finally sent
+        # after the latency, keeps a later arrival from seeing the same credit counted twice.
+        self._release(ticket)
+
+    def _release(self, ticket: _Ticket) -> None:
+        if ticket.holds_credit:
+            ticket.holds_credit = False
+            self._reserved -= 1
+
+    def _remaining(self) -> int:
+        if self.balance is None:
+            return max(0, NOMINAL_BALANCE - self.credits_used)
+        return max(0, self.balance)
+
+    def _envelope(self, data: bytes, arrived: float, ready_at: float) -> bytes:
+        elapsed = round((max(time.perf_counter(), ready_at) - arrived) * 1000)
+        tail = b',"response_time":%d,"credits_used":1,"credits_remaining":%d}' % (
+            elapsed,
+            self._remaining(),
+        )
+        return b'{"data":' + data + tail
+
+    def _success(
+        self, payload: _Payload, arrived: float, ready_at: float, ticket: _Ticket
+    ) -> _Reply:
+        config = self.config
+        data = payload.data
+        if (
+            config.empty_rate
+            and payload.endpoint in LIST_FIELDS
+            and self._fault_rng.random() < config.empty_rate
+        ):
+            self.faults["empty"] += 1
+            data = _empty_list(payload.endpoint, data)
+        self._charge(ticket)
+        if config.malformed_rate and self._fault_rng.random() < config.malformed_rate:
+            kind = MALFORMED_KINDS[int(self._fault_rng.random() * len(MALFORMED_KINDS))]
+            self.faults["malformed"] += 1
+            self.faults[f"malformed_{kind}"] += 1
+            return self._malformed(kind, data, payload.endpoint, arrived, ready_at)
+        return _Reply(200, self._envelope(data, arrived, ready_at))
+
+    def _malformed(
+        self, kind: str, data: bytes, endpoint: str, arrived: float, ready_at: float
+    ) -> _Reply:
+        if kind == "html":
+            return _Reply(200, _HTML_ERROR_PAGE, content_type=b"text/html; charset=utf-8")
+        if kind == "truncated":
+            whole = self._envelope(data, arrived, ready_at)
+            cut = max(1, int(len(whole) * (0.2 + 0.6 * self._fault_rng.random())))
+            return _Reply(200, whole[:cut])
+        if kind == "no_data":
+            elapsed = round((max(time.perf_counter(), ready_at) - arrived) * 1000)
+            body = {
+                "response_time": elapsed,
+                "credits_used": 1,
+                "credits_remaining": self._remaining(),
+            }
+            return _Reply(200, _dumps(body))
+        return _Reply(
+            200,
+            self._envelope(_dumps(_drop_required_field(endpoint, _loads(data))), arrived, ready_at),
+        )
+
+    def _error(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> _Reply:
+        form = self._error_forms % 3
+        self._error_forms += 1
+        if form == 0:
+            body: dict[str, Any] = {"error": {"code": code, "message": message}}
+        elif form == 1:
+            body = {"error": message}
+        else:
+            body = {"message": message}
+        if extra:
+            body.update(extra)
+        return _Reply(status, _dumps(body), list(headers or []))
+
+    async def _send(self, send: Any, reply: _Reply) -> None:
+        headers = [
+            (b"content-type", reply.content_type),
+            (b"content-length", str(len(reply.body) + (64 if reply.drop else 0)).encode()),
+            *reply.headers,
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        # A drop announces more bytes than it sends and stops: the client sees a broken connection.
+        await send({"type": "http.response.body", "body": reply.body, "more_body": reply.drop})
+
+    # -- the six endpoints --------------------------------------------------------------------------
+
+    def _cached(self, key: tuple, build: Any) -> bytes:
+        """Serialized ``data`` per (endpoint, parameters, date): retries and re-runs cost no work."""
+        cache = self._data_cache
+        data = cache.get(key)
+        if data is not None:
+            cache.move_to_end(key)
+            return data
+        data = cache[key] = _dumps(build())
+        self._cache_bytes += len(data)
+        while self._cache_bytes > CACHE_BYTES and len(cache) > 1:
+            _, evicted = cache.popitem(last=False)
+            self._cache_bytes -= len(evicted)
+        return data
+
+    def _answer(self, endpoint: str, params: dict[str, Any], as_of: int) -> _Payload:
+        handler = _HANDLERS[endpoint]
+        return _Payload(handler(self, params, as_of), endpoint)
+
+    def _profile(self, params: dict[str, Any], as_of: int) -> bytes:
+        username = _text(params, "username")
+        sec_uid = _text(params, "sec_user_id")
+        if username is None and sec_uid is None:
+            raise ApiError(400, "bad_request", "Provide 'username' or 'sec_user_id'")
+        pop = self.population
+        creator = pop.get(username) if username is not None else pop.by_sec_uid(sec_uid or "")
+        if creator is None:
+            raise ApiError(404, "not_found", f"User '{username or sec_uid}' not found")
+        return self._cached(
+            ("profile", creator.index, as_of),
+            lambda: {"user": payloads.profile_user(pop, creator.username, as_of)},
+        )
+
+    def _user_posts(self, params: dict[str, Any], as_of: int) -> bytes:
+        sec_uid = _required(params, "sec_user_id")
+        count = _count(params)
+        cursor = _cursor(params)
+        sort_type = _choice(params, "sort_type", ("0", "1"), "0")
+        creator = self.population.by_sec_uid(sec_uid)
+        if creator is None:
+            raise ApiError(404, "not_found", "User not found for this sec_user_id")
+        pop = self.population
+
+        def build() -> dict[str, Any]:
+            posts = pop.posts(creator, as_of)
+            if sort_type == "1":
+                ranked = sorted(posts, key=lambda p: (-p.counts(as_of)[0], p.aweme_id))
+                page = ranked[cursor : cursor + count]
+                next_cursor = cursor + len(page)
+                has_more = next_cursor < len(ranked)
+                min_cursor = cursor
+            else:
+                # max_cursor is the create_time in ms of the page's oldest post: the next page
+                # holds posts strictly older, so pages never overlap even as new posts appear.
+                start = 0
+                if cursor:
+                    start = next(
+                        (i for i, p in enumerate(posts) if p.create_time * 1000 < cursor),
+                        len(posts),
+                    )
+                page = posts[start : start + count]
+                has_more = start + len(page) < len(posts)
+                next_cursor = page[-1].create_time * 1000 if page else cursor
+                min_cursor = page[0].create_time * 1000 if page else cursor
+            # The contract says max_cursor arrives as a string or a number: alternate per page.
+            as_string = (creator.index + cursor // 1000) % 2 == 0
+            return {
+                "aweme_list": [payloads.aweme(pop, p, as_of) for p in page],
+                "has_more": 1 if has_more else 0,
+                "max_cursor": str(next_cursor) if as_string else next_cursor,
+                "min_cursor": min_cursor,
+                "status_code": 0,
+            }
+
+        return self._cached(("posts", creator.index, as_of, sort_type, cursor, count), build)
+
+    def _feed_page(self, ranked: list, cursor: int, count: int) -> tuple[list, int, int]:
+        limit = min(len(ranked), self.config.max_pages * count, MAX_RESULT_DEPTH)
+        page = ranked[cursor : min(cursor + count, limit)]
+        next_cursor = cursor + len(page)
+        return page, next_cursor, 1 if next_cursor < limit else 0
+
+    def _search_videos(self, params: dict[str, Any], as_of: int) -> bytes:
+        keyword = _required(params, "keyword")
+        if len(keyword) > 500:
+            raise ApiError(400, "bad_request", "'keyword' must be 1-500 characters")
+        count = _count(params)
+        cursor = _cursor(params)
+        sort_type = _choice(params, "sort_type", ("0", "1"), "0")
+        publish_time = _choice(params, "publish_time", ("0", "1", "7", "30", "90", "180"), "0")
+        pop = self.population
+
+        def build() -> dict[str, Any]:
+            ranked = pop.search(keyword, as_of, sort_type, int(publish_time))
+            page, next_cursor, has_more = self._feed_page(ranked, cursor, count)
+            return {
+                "search_item_list": [
+                    {"type": 1, "aweme_info": payloads.aweme(pop, p, as_of)} for p in page
+                ],
+                "cursor": next_cursor,
+                "has_more": has_more,
+                "status_code": 0,
+            }
+
+        key = (
+            "search",
+            keyword.lower(),
+            as_of,
+            sort_type,
+            publish_time,
+            cursor,
+            count,
+            self.config.max_pages,
+        )
+        return self._cached(key, build)
+
+    def _hashtag(self, params: dict[str, Any], as_of: int) -> bytes:
+        name = _text(params, "hashtag_name")
+        cid = _text(params, "hashtag_id")
+        if name is None and cid is None:
+            raise ApiError(400, "bad_request", "Provide 'hashtag_name' or 'hashtag_id'")
+        pop = self.population
+        hashtag = pop.hashtag(name) if name is not None else pop.hashtag_by_id(cid or "")
+        if hashtag is None:
+            raise ApiError(404, "not_found", f"Hashtag '{name or cid}' not found")
+        return self._cached(
+            ("hashtag", hashtag.name, as_of),
+            lambda: {"challengeInfo": payloads.challenge_info(hashtag, as_of), "status_code": 0},
+        )
+
+    def _hashtag_videos(self, params: dict[str, Any], as_of: int) -> bytes:
+        cid = _required(params, "hashtag_id")
+        count = _count(params)
+        cursor = _cursor(params)
+        pop = self.population
+        hashtag = pop.hashtag_by_id(cid)
+        if hashtag is None:
+            raise ApiError(404, "not_found", f"Hashtag id '{cid}' not found")
+
+        def build() -> dict[str, Any]:
+            page, next_cursor, has_more = self._feed_page(
+                pop.hashtag_posts(hashtag, as_of), cursor, count
+            )
+            return {
+                "aweme_list": [payloads.aweme(pop, p, as_of) for p in page],
+                "cursor": next_cursor,
+                "has_more": has_more,
+                "status_code": 0,
+            }
+
+        return self._cached(
+            ("tagfeed", hashtag.name, as_of, cursor, count, self.config.max_pages), build
+        )
+
+    def _video(self, params: dict[str, Any], as_of: int) -> bytes:
+        video_id = _required(params, "video_id")
+        post = self.population.find_post(video_id)
+        if post is None or not post.visible_at(as_of):
+            raise ApiError(404, "not_found", f"Video '{video_id}' not found or deleted")
+        pop = self.population
+        return self._cached(
+            ("video", video_id, as_of),
+            lambda: {"aweme_detail": payloads.aweme(pop, post, as_of), "status_code": 0},
+        )
+
+    # -- admin endpoints ----------------------------------------------------------------------------
+
+    async def _health(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "seed": self.config.seed,
+                "creators": len(self.population),
+                "pid": os.getpid(),
+            }
+        )
+
+    async def _stats_endpoint(self, request: Request) -> Response:
+        return JSONResponse(self.stats())
+
+    async def _reset_endpoint(self, request: Request) -> Response:
+        self.reset_stats()
+        return JSONResponse(self.stats())
+
+    async def _config_endpoint(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                changes = await request.json()
+                if not isinstance(changes, dict):
+                    raise ValueError("the body must be a JSON object of settings")
+                self.reconfigure(changes)
+            except (ValueError, TypeError) as exc:
+                return JSONResponse(
+                    {"error": {"code": "bad_request", "message": str(exc)}}, status_code=400
+                )
+        return JSONResponse(self.config.to_dict())
+
+    async def _clock_endpoint(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                body = await request.json()
+                day = body.get("date") if isinstance(body, dict) else None
+                self.reconfigure({"clock": day})
+            except (ValueError, TypeError) as exc:
+                return JSONResponse(
+                    {"error": {"code": "bad_request", "message": str(exc)}}, status_code=400
+                )
+        as_of = (
+            self.clock_ts
+            if self.clock_ts is not None
+            else as_of_timestamp(datetime.now(UTC).date())
+        )
+        return JSONResponse(
+            {"date": self.config.clock, "as_of": datetime.fromtimestamp(as_of, UTC).isoformat()}
+        )
+
+    async def _roster_endpoint(self, request: Request) -> Response:
+        try:
+            count = int(request.query_params.get("count", "60"))
+        except ValueError:
+            count = 0
+        if count < 1:
+            return JSONResponse(
+                {"error": {"code": "bad_request", "message": "count must be >= 1"}}, status_code=400
+            )
+        creators = self.population.roster(count)
+        if request.query_params.get("format") == "csv":
+            lines = ["username,niche", *(f"{c.username},{c.niche}" for c in creators)]
+            return PlainTextResponse("\n".join(lines) + "\n", media_type="text/csv")
+        return JSONResponse(
+            {
+                "seed": self.config.seed,
+                "count": len(creators),
+                "creators": [
+                    {
+                        "username": c.username,
+                        "niche": c.niche,
+                        "tier": c.tier,
+                        "archetype": c.archetype,
+                        "follower_count": c.follower_count,
+                        "sec_uid": c.sec_uid,
+                    }
+                    for c in creators
+                ],
+            }
+        )
+
+    async def _queries_endpoint(self, request: Request) -> Response:
+        return JSONResponse({"queries": [{"query": q, "type": t} for q, t in suggested_queries()]})
+
+    async def _unknown_api(self, request: Request) -> Response:
+        return JSONResponse(
+            {"error": {"code": "not_found", "message": f"Unknown endpoint {request.url.path}"}},
+            status_code=404,
+        )
+
+
+_HANDLERS = {
+    "profile": SimulatorServer._profile,
+    "user/posts": SimulatorServer._user_posts,
+    "search/videos": SimulatorServer._search_videos,
+    "hashtag": SimulatorServer._hashtag,
+    "hashtag/videos": SimulatorServer._hashtag_videos,
+    "video": SimulatorServer._video,
+}
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _sleep_until(moment: float) -> None:
+    remaining = moment - time.perf_counter()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+
+async def _wait_for_disconnect(receive: Any, seconds: float) -> bool:
+    """Hold for ``seconds``; True as soon as the client goes away (so it stops counting in flight)."""
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return True
+    except TimeoutError:
+        return False
+
+
+def _empty_list(endpoint: str, data: bytes) -> bytes:
+    body = _loads(data)
+    body[LIST_FIELDS[endpoint]] = []
+    body["has_more"] = 0
+    return _dumps(body)
+
+
+def _drop_required_field(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Remove one field a client must require, so it has to reject the item and say which."""
+    if endpoint == "profile":
+        data["user"].pop("follower_count", None)
+    elif endpoint == "hashtag":
+        data["challengeInfo"]["challenge"].pop("id", None)
+    elif endpoint == "video":
+        data["aweme_detail"]["statistics"].pop("play_count", None)
+    else:
+        items = data.get(LIST_FIELDS[endpoint]) or []
+        if items:
+            item = items[len(items) // 2]
+            item = item.get("aweme_info", item)
+            item["statistics"].pop("play_count", None)
+        else:
+            data.pop(LIST_FIELDS[endpoint], None)
+    return data
+
+
+class _DropNoise(logging.Filter):
+    """Hide uvicorn's complaint about the responses we cut short on purpose (timeout drops)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+def serve(
+    config: SimulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    ready_file: str | os.PathLike[str] | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Run the simulator in the foreground until SIGINT/SIGTERM.
+
+    The socket is bound here, before uvicorn starts, so that ``port=0`` picks a free port with no
+    race; the chosen port is written to ``ready_file`` (if given) once the world is built.
+    """
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    actual_port = sock.getsockname()[1]
+    app = SimulatorServer(config)
+    gc.collect()
+    gc.freeze()
+    logging.getLogger("uvicorn.error").addFilter(_DropNoise())
+    uv_config = uvicorn.Config(
+        app,
+        loop="auto",
+        http="auto",
+        lifespan="off",
+        access_log=False,
+        log_level=log_level,
+        # Longer than any client's idle-connection expiry, so the server never closes a pooled
+        # connection the client is about to reuse.
+        timeout_keep_alive=75,
+        timeout_graceful_shutdown=2,
+        backlog=2048,
+    )
+    server = uvicorn.Server(uv_config)
+    log.warning(
+        "Scavio simulator on http://%s:%d (seed %d, %d creators)",
+        host,
+        actual_port,
+        config.seed,
+        config.creators,
+    )
+    if ready_file is not None:
+        path = Path(ready_file)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(f"{actual_port}\n")
+        temporary.replace(path)
+    server.run(sockets=[sock])
