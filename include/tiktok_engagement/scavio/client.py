@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from .errors import (
@@ -516,53 +517,66 @@ class ScavioClient:
                 self._raise_if_stopped()
             self.budget.reserve(1)
             call.attempts += 1
-            return await self._send(call)
+            response, started_at, latency_ms = await self._transmit(call)
+            if response.status_code in (401, 402):
+                # Stop every other request before this slot lets the next one out.
+                return self._conclude(call, response, started_at, latency_ms)
+        # The slot is free once the answer's bytes are in. Yielding here lets a waiting request go
+        # out before this answer is decoded: otherwise answers that arrive together are decoded one
+        # after another while their slots sit idle, and the in-flight cap is never reached.
+        await asyncio.sleep(0)
+        return self._conclude(call, response, started_at, latency_ms)
 
-    async def _send(self, call: _Call) -> dict[str, Any]:
-        """One HTTP attempt with its reservation already held: send, classify, record, settle."""
+    def _record(
+        self,
+        call: _Call,
+        started_at: datetime,
+        latency_ms: float,
+        status: int | None,
+        error: BaseException | None,
+        credits_used: int | None,
+        credits_remaining: int | None,
+        charge: int,
+        suspect_empty: bool = False,
+    ) -> None:
+        """Settle the attempt's credit reservation and write its ledger entry."""
+        self.budget.settle(1, charge)
+        message = None if error is None else self._mask(str(error))[:_MAX_MESSAGE]
+        self.ledger.record(
+            LedgerEntry(
+                request_seq=call.seq,
+                endpoint=call.endpoint,
+                params_json=call.params_json,
+                item_key=call.item_key,
+                attempt=call.attempts,
+                status=status,
+                error_class=None if error is None else type(error).__name__,
+                error_message=message,
+                credits_used=credits_used,
+                credits_remaining=credits_remaining,
+                latency_ms=latency_ms,
+                started_at=started_at,
+                suspect_empty=suspect_empty,
+            )
+        )
+        log.debug(
+            "%s #%d attempt %d item=%s -> %s in %.0f ms%s",
+            call.endpoint,
+            call.seq,
+            call.attempts,
+            call.item_key,
+            status if error is None else f"{status} {type(error).__name__}",
+            latency_ms,
+            "" if credits_used is None else f" (credits {credits_used}, left {credits_remaining})",
+        )
+
+    async def _transmit(self, call: _Call) -> tuple[httpx.Response, datetime, float]:
+        """Send one attempt (its reservation already held) and read the whole answer."""
         started_at = datetime.now(UTC)
         started = time.perf_counter()
 
-        def finish(
-            status: int | None,
-            error: BaseException | None,
-            credits_used: int | None,
-            credits_remaining: int | None,
-            charge: int,
-            suspect_empty: bool = False,
-        ) -> None:
-            latency_ms = (time.perf_counter() - started) * 1000.0
-            self.budget.settle(1, charge)
-            message = None if error is None else self._mask(str(error))[:_MAX_MESSAGE]
-            self.ledger.record(
-                LedgerEntry(
-                    request_seq=call.seq,
-                    endpoint=call.endpoint,
-                    params_json=call.params_json,
-                    item_key=call.item_key,
-                    attempt=call.attempts,
-                    status=status,
-                    error_class=None if error is None else type(error).__name__,
-                    error_message=message,
-                    credits_used=credits_used,
-                    credits_remaining=credits_remaining,
-                    latency_ms=latency_ms,
-                    started_at=started_at,
-                    suspect_empty=suspect_empty,
-                )
-            )
-            log.debug(
-                "%s #%d attempt %d item=%s -> %s in %.0f ms%s",
-                call.endpoint,
-                call.seq,
-                call.attempts,
-                call.item_key,
-                status if error is None else f"{status} {type(error).__name__}",
-                latency_ms,
-                ""
-                if credits_used is None
-                else f" (credits {credits_used}, left {credits_remaining})",
-            )
+        def elapsed_ms() -> float:
+            return (time.perf_counter() - started) * 1000.0
 
         try:
             response = await self._http.post(call.path, json=call.body)
@@ -571,35 +585,51 @@ class ScavioClient:
             error = MalformedResponseError(
                 self._mask(f"{call.path} answered with a body that could not be decoded: {exc}")
             )
-            finish(None, error, None, None, 1)
+            self._record(call, started_at, elapsed_ms(), None, error, None, None, 1)
             raise error from None
         except httpx.TransportError as exc:
             error = TransportError(
                 self._mask(f"{type(exc).__name__} calling {call.path}: {exc}".rstrip(": "))
             )
             # A request that may have reached the server may have been billed: count it.
-            finish(None, error, None, None, 0 if isinstance(exc, _NOT_SENT) else 1)
+            charge = 0 if isinstance(exc, _NOT_SENT) else 1
+            self._record(call, started_at, elapsed_ms(), None, error, None, None, charge)
             # The message already names the httpx error; not chaining it keeps its unmasked text
             # (and the request it carries) out of printed tracebacks.
             raise error from None
         except BaseException as exc:
             # Cancellation, or a failure below us that is not an HTTP error: record the attempt and
             # keep its credit (it may have been sent), then let it propagate unchanged.
-            finish(None, exc, None, None, 1)
+            self._record(call, started_at, elapsed_ms(), None, exc, None, None, 1)
             raise
+        return response, started_at, elapsed_ms()
 
+    def _conclude(
+        self, call: _Call, response: httpx.Response, started_at: datetime, latency_ms: float
+    ) -> dict[str, Any]:
+        """Classify an answer: return its data, or record and raise the matching error."""
         status = response.status_code
         if response.is_success:
             try:
                 data, credits_used, credits_remaining = self._read_envelope(response, call)
             except MalformedResponseError as error:
-                finish(status, error, None, None, 1)
+                self._record(call, started_at, latency_ms, status, error, None, None, 1)
                 raise
             suspect = False
             if call.items_path is not None:
                 items = dig(data, call.items_path)
                 suspect = items is None or (isinstance(items, list) and not items)
-            finish(status, None, credits_used, credits_remaining, credits_used, suspect)
+            self._record(
+                call,
+                started_at,
+                latency_ms,
+                status,
+                None,
+                credits_used,
+                credits_remaining,
+                credits_used,
+                suspect,
+            )
             if suspect:
                 log.warning(
                     "suspect empty response: %s item=%s answered HTTP %d with no %s",
@@ -612,7 +642,16 @@ class ScavioClient:
 
         error = self._api_error(response, call)
         billed = _as_int(error.body.get("credits_used")) or 0
-        finish(status, error, billed, _as_int(error.body.get("credits_remaining")), billed)
+        self._record(
+            call,
+            started_at,
+            latency_ms,
+            status,
+            error,
+            billed,
+            _as_int(error.body.get("credits_remaining")),
+            billed,
+        )
         if isinstance(error, AuthenticationError | CreditsExhaustedError):
             self._stop(error)
         raise error
@@ -622,8 +661,8 @@ class ScavioClient:
     ) -> tuple[dict[str, Any], int, int | None]:
         where = f"{call.path} answered HTTP {response.status_code}"
         try:
-            envelope = response.json()
-        except ValueError:
+            envelope = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             text = self._mask(_snippet(response.text or ""))
             raise MalformedResponseError(
                 f"{where} with a body that is not JSON: {text!r}"

@@ -8,10 +8,11 @@ empty string counts as missing. A payload that lacks a required field raises
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from .errors import PayloadValidationError
 
@@ -81,7 +82,7 @@ def _opt_bool(obj: Any, path: str) -> bool | None:
 
 def raw_json(item: dict[str, Any]) -> str:
     """The item as compact JSON with sorted keys, so the same payload always gives the same text."""
-    return json.dumps(item, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return orjson.dumps(item, option=orjson.OPT_SORT_KEYS).decode()
 
 
 @dataclass(frozen=True, slots=True)
