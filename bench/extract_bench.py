@@ -1,0 +1,190 @@
+"""Extraction benchmarks (issue 2).
+
+1. Throughput: a daily refresh of 1,000 creators (one user/posts request each, sec_uid already
+   known) against the simulator with an in-flight cap of 10 and 100 ms latency. The ceiling is
+   cap / latency = 100 requests/s; we report achieved / ceiling (goal >= 0.9). Measured two ways:
+   the whole extraction (plan, fetch, parse, land Parquet) and the client alone. The peer is the
+   official SDK's AsyncScavioClient doing the same 1,000 fetches at its best setting, in the same run.
+2. Credits per creator for the daily refresh after the first day, over 15 simulated days.
+
+    .venv/bin/python bench/extract_bench.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine, median, timed, write_section  # noqa: E402
+
+from tiktok_engagement.config import Creator, Settings  # noqa: E402
+from tiktok_engagement.extract import extract_creators, plan_creators, run_async  # noqa: E402
+from tiktok_engagement.landing import Landing  # noqa: E402
+from tiktok_engagement.scavio.client import ScavioClient  # noqa: E402
+from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
+
+CREATORS = 1000
+CAP = 10
+LATENCY_MS = 100
+CEILING = CAP / (LATENCY_MS / 1000)
+DAY1 = date(2026, 10, 1)
+
+
+def settings_for(sim: SimulatorProcess, data_dir: Path, **kw) -> Settings:
+    return Settings(base_url=sim.base_url, api_key=sim.api_key, data_dir=data_dir, **kw)
+
+
+async def client_only(sim: SimulatorProcess, sec_uids: list[str], day: date) -> int:
+    async with ScavioClient(
+        base_url=sim.base_url,
+        api_key=sim.api_key,
+        max_in_flight=CAP,
+        extra_headers={"X-Sim-Date": day.isoformat()},
+    ) as client:
+        results = await asyncio.gather(*(client.user_posts(s, count=20) for s in sec_uids))
+    return sum(len(r) for r in results)
+
+
+async def sdk_peer(sim: SimulatorProcess, sec_uids: list[str], gate: int | None) -> int:
+    """The official SDK at its best setting: its limiter at the 50 req/s maximum it allows.
+
+    ``gate`` bounds the caller's own concurrency (the SDK has no in-flight cap of its own); without
+    it the SDK overruns the plan's cap and spends its time in 429 back-offs.
+    """
+    from scavio import AsyncScavioClient
+
+    semaphore = asyncio.Semaphore(gate or len(sec_uids))
+    async with AsyncScavioClient(
+        api_key=sim.api_key, base_url=sim.base_url, max_requests_per_second=50, max_retries=5
+    ) as client:
+
+        async def one(sec_uid: str) -> int:
+            async with semaphore:
+                answer = await client.tiktok.user_posts(sec_uid, count=20)
+            return len(answer["data"]["aweme_list"])
+
+        return sum(await asyncio.gather(*(one(s) for s in sec_uids)))
+
+
+def throughput(runs: int) -> str:
+    config = SimulatorConfig(creators=1200, in_flight_cap=CAP, latency_ms=LATENCY_MS)
+    rows = []
+    with SimulatorProcess(config) as sim, tempfile.TemporaryDirectory() as tmp:
+        roster = [Creator(r["username"], r["niche"]) for r in sim.roster(CREATORS)]
+        assert len(roster) == CREATORS, len(roster)
+        settings = settings_for(sim, Path(tmp), max_in_flight=CAP)
+        print(f"resolving {CREATORS} creators once (day 1) ...", flush=True)
+        extract_creators(settings, DAY1, roster)
+        plans = plan_creators(Landing(settings.landing_root), roster, DAY1 + timedelta(days=1), 7)
+        sec_uids = [p.sec_uid for p in plans]
+
+        def measure(label: str, fn) -> None:
+            rates, statuses = [], {}
+            for i in range(runs):
+                sim.reset_stats()
+                seconds, _ = timed(lambda i=i: fn(i))
+                stats = sim.stats()
+                requests = stats["requests"]
+                rates.append(requests / seconds)
+                statuses = stats["by_status"]
+                print(f"  {label} run {i + 1}: {requests} requests in {seconds:.2f}s = {requests / seconds:.1f}/s"
+                      f" max in flight {stats['max_in_flight']} statuses {statuses}", flush=True)
+            rows.append((label, median(rates), statuses))
+
+        measure(
+            "ours: whole daily extraction (plan, fetch, parse, land)",
+            lambda i: extract_creators(settings, DAY1 + timedelta(days=1 + i), roster),
+        )
+        measure(
+            "ours: client only (asyncio.gather of user_posts)",
+            lambda i: run_async(client_only(sim, sec_uids, DAY1 + timedelta(days=1))),
+        )
+        measure(
+            "official SDK AsyncScavioClient, 50 req/s limiter, caller gate of 10",
+            lambda i: run_async(sdk_peer(sim, sec_uids, CAP)),
+        )
+        measure(
+            "official SDK AsyncScavioClient, 50 req/s limiter, no gate",
+            lambda i: run_async(sdk_peer(sim, sec_uids, None)),
+        )
+    lines = [
+        f"Simulator: in-flight cap {CAP}, latency {LATENCY_MS} ms, so the ceiling is {CEILING:.0f} requests/s. "
+        f"{CREATORS} creators, one user/posts request each (sec_uid known). Median of {runs} runs.",
+        "",
+        "| client | requests/s (median) | over ceiling | answers seen in the last run |",
+        "|---|---|---|---|",
+    ]
+    for label, rate, statuses in rows:
+        lines.append(f"| {label} | {rate:.1f} | {rate / CEILING:.3f} | {statuses} |")
+    ours = rows[0][1]
+    best_sdk = max(rows[2][1], rows[3][1])
+    lines += ["", f"Ours (whole extraction) over the best official-SDK setting: {ours / best_sdk:.2f}x."]
+    return "\n".join(lines)
+
+
+def credits_per_creator(days: int = 15, creators: int = 200) -> str:
+    with SimulatorProcess(SimulatorConfig()) as sim, tempfile.TemporaryDirectory() as tmp:
+        roster = [Creator(r["username"], r["niche"]) for r in sim.roster(creators)]
+        settings = settings_for(sim, Path(tmp), max_in_flight=10)
+        per_day = []
+        for offset in range(days):
+            report = extract_creators(settings, DAY1 + timedelta(days=offset), roster)
+            per_day.append(report.credits_used / len(roster))
+    after_first = per_day[1:]
+    refresh_days = [i + 1 for i, c in enumerate(per_day) if c > 1.5]
+    return "\n".join(
+        [
+            f"{creators} creators, {days} consecutive simulated days, default profile refresh every 7 days.",
+            "",
+            "| measure | credits per creator |",
+            "|---|---|",
+            f"| day 1 (resolve every sec_uid through profile, then posts) | {per_day[0]:.3f} |",
+            f"| daily refresh after the first day, median over days 2-{days} | {median(after_first):.3f} |",
+            f"| daily refresh after the first day, mean over days 2-{days} (includes the weekly profile refresh) | {sum(after_first) / len(after_first):.3f} |",
+            "| baseline: profile + posts every day | 2.000 |",
+            "",
+            f"Days with a profile refresh: {refresh_days}. Per day: {', '.join(f'{c:.2f}' for c in per_day)}.",
+            "The weekly follower refresh adds 1/7 credit per creator per day on average; a daily refresh",
+            "itself costs exactly one credit per creator (TIKTOK_PROFILE_REFRESH_DAYS tunes the cadence).",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print("throughput ...", flush=True)
+    body_t = throughput(args.runs)
+    print(body_t)
+    print("credits per creator ...", flush=True)
+    body_c = credits_per_creator()
+    print(body_c)
+    write_section(
+        "extract",
+        "\n".join(
+            [
+                "## Extraction (issue 2)",
+                "",
+                f"Machine: {machine()}. Command: `make bench-extract` (`.venv/bin/python bench/extract_bench.py --runs {args.runs}`).",
+                "",
+                "### Throughput",
+                "",
+                body_t,
+                "",
+                "### Credits per creator",
+                "",
+                body_c,
+            ]
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
