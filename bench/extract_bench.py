@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, median, timed, write_section  # noqa: E402
-
 from tiktok_engagement.config import Creator, Settings  # noqa: E402
 from tiktok_engagement.extract import extract_creators, plan_creators, run_async  # noqa: E402
 from tiktok_engagement.landing import Landing  # noqa: E402
@@ -85,21 +84,36 @@ def throughput(runs: int) -> str:
         sec_uids = [p.sec_uid for p in plans]
 
         def measure(label: str, fn) -> None:
-            rates, statuses = [], {}
+            rates, fetch_rates, statuses = [], [], {}
             for i in range(runs):
                 sim.reset_stats()
-                seconds, _ = timed(lambda i=i: fn(i))
+                seconds, result = timed(lambda i=i: fn(i))
                 stats = sim.stats()
                 requests = stats["requests"]
                 rates.append(requests / seconds)
                 statuses = stats["by_status"]
-                print(f"  {label} run {i + 1}: {requests} requests in {seconds:.2f}s = {requests / seconds:.1f}/s"
-                      f" max in flight {stats['max_in_flight']} statuses {statuses}", flush=True)
-            rows.append((label, median(rates), statuses))
+                line = f"  {label} run {i + 1}: {requests} requests in {seconds:.2f}s = {requests / seconds:.1f}/s"
+                if isinstance(result, float):  # the fetch phase's span, from the landed ledger
+                    fetch_rates.append(requests / result)
+                    line += f" (fetch phase {result:.2f}s = {requests / result:.1f}/s)"
+                print(
+                    f"{line}; max in flight {stats['max_in_flight']}, statuses {statuses}",
+                    flush=True,
+                )
+            rows.append(
+                (label, median(rates), median(fetch_rates) if fetch_rates else None, statuses)
+            )
+
+        def whole_extraction(day: date) -> float:
+            extract_creators(settings, day, roster)
+            ledger = Landing(settings.landing_root).read("request_ledger", day).to_pylist()
+            first = min(r["started_at"] for r in ledger)
+            last = max(r["started_at"] + timedelta(milliseconds=r["latency_ms"]) for r in ledger)
+            return (last - first).total_seconds()
 
         measure(
             "ours: whole daily extraction (plan, fetch, parse, land)",
-            lambda i: extract_creators(settings, DAY1 + timedelta(days=1 + i), roster),
+            lambda i: whole_extraction(DAY1 + timedelta(days=1 + i)),
         )
         measure(
             "ours: client only (asyncio.gather of user_posts)",
@@ -117,14 +131,20 @@ def throughput(runs: int) -> str:
         f"Simulator: in-flight cap {CAP}, latency {LATENCY_MS} ms, so the ceiling is {CEILING:.0f} requests/s. "
         f"{CREATORS} creators, one user/posts request each (sec_uid known). Median of {runs} runs.",
         "",
-        "| client | requests/s (median) | over ceiling | answers seen in the last run |",
-        "|---|---|---|---|",
+        "| client | requests/s, whole call (median) | over ceiling | requests/s, fetch phase (median) | over ceiling | answers seen in the last run |",
+        "|---|---|---|---|---|---|",
     ]
-    for label, rate, statuses in rows:
-        lines.append(f"| {label} | {rate:.1f} | {rate / CEILING:.3f} | {statuses} |")
+    for label, rate, fetch_rate, statuses in rows:
+        fetch = f"{fetch_rate:.1f} | {fetch_rate / CEILING:.3f}" if fetch_rate else "- | -"
+        lines.append(f"| {label} | {rate:.1f} | {rate / CEILING:.3f} | {fetch} | {statuses} |")
     ours = rows[0][1]
     best_sdk = max(rows[2][1], rows[3][1])
-    lines += ["", f"Ours (whole extraction) over the best official-SDK setting: {ours / best_sdk:.2f}x."]
+    lines += [
+        "",
+        "The whole call includes planning (reading landed profiles) and writing the Parquet files;",
+        "the fetch phase runs from the first request's start to the last answer (from the ledger).",
+        f"Ours (whole extraction) over the best official-SDK setting: {ours / best_sdk:.2f}x.",
+    ]
     return "\n".join(lines)
 
 

@@ -14,7 +14,6 @@ import httpx
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-
 from tiktok_engagement.config import Creator, Query, Settings
 from tiktok_engagement.extract import (
     ExtractionIncomplete,
@@ -50,7 +49,9 @@ def oracle_posts(simulator, username: str, day: date) -> list[str]:
     profile = httpx.post(f"{url}/profile", json={"username": username}, headers=headers).json()
     sec_uid = profile["data"]["user"]["sec_uid"]
     posts = httpx.post(
-        f"{url}/user/posts", json={"sec_user_id": sec_uid, "count": 20, "cursor": "0"}, headers=headers
+        f"{url}/user/posts",
+        json={"sec_user_id": sec_uid, "count": 20, "cursor": "0"},
+        headers=headers,
     ).json()
     return [str(item["aweme_id"]) for item in posts["data"]["aweme_list"]]
 
@@ -78,7 +79,9 @@ def snapshot(root: Path) -> dict[str, list[dict]]:
     return out
 
 
-def test_fifty_creators_and_five_queries_land_exact_rows_and_rerun_is_identical(simulator, tmp_path):
+def test_fifty_creators_and_five_queries_land_exact_rows_and_rerun_is_identical(
+    simulator, tmp_path
+):
     roster = roster_of(simulator, 50)
     settings = settings_for(simulator, tmp_path)
     creators = extract_creators(settings, D, roster)
@@ -100,7 +103,11 @@ def test_fifty_creators_and_five_queries_land_exact_rows_and_rerun_is_identical(
         by_query[q] += 1
     assert all(count > 0 for count in by_query.values()), by_query
     assert landing.read("hashtags", D).num_rows == 2
-    ranks = results.filter(pc.equal(results["query"], "budget travel")).column("result_rank").to_pylist()
+    ranks = (
+        results.filter(pc.equal(results["query"], "budget travel"))
+        .column("result_rank")
+        .to_pylist()
+    )
     assert ranks == list(range(1, len(ranks) + 1))
     assert searches.credits_used == 2 + 2 + 3 + 2 * (1 + 2)
 
@@ -128,7 +135,9 @@ def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factor
     report = extract_creators(settings, D, roster)
 
     posts = Landing(settings.landing_root).read("creator_posts", D)
-    pairs = list(zip(posts.column("creator_username").to_pylist(), posts.column("video_id").to_pylist()))
+    pairs = list(
+        zip(posts.column("creator_username").to_pylist(), posts.column("video_id").to_pylist())
+    )
     assert len(pairs) == len(set(pairs))
     assert {u for u, _ in pairs} == {c.username for c in roster}
     ledger = Landing(settings.landing_root).read("request_ledger", D).to_pylist()
@@ -186,7 +195,9 @@ def test_the_key_never_reaches_landed_files_or_logs(simulator_factory, tmp_path,
     assert "Bearer" not in caplog.text
 
 
-def test_malformed_bodies_are_retried_or_fail_clearly_never_land_bad_rows(simulator_factory, tmp_path):
+def test_malformed_bodies_are_retried_or_fail_clearly_never_land_bad_rows(
+    simulator_factory, tmp_path
+):
     simulator = simulator_factory(malformed_rate=0.3, fault_seed=11)
     roster = roster_of(simulator, 30)
     settings = settings_for(simulator, tmp_path, max_attempts=6)

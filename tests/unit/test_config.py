@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from tiktok_engagement.config import (
     SIMULATOR_DEMO_KEY,
     ConfigError,
@@ -49,9 +48,14 @@ def test_numeric_settings_are_validated_by_name():
 
 
 def test_roster_reads_handles_and_niches(tmp_path):
-    path = write(tmp_path, "username,niche\n@Maya.Lifts,Fitness\n# a comment\n\nchef_tomas42,food\n")
+    path = write(
+        tmp_path, "username,niche\n@Maya.Lifts,Fitness\n# a comment\n\nchef_tomas42,food\n"
+    )
     roster = load_roster(path)
-    assert [(c.username, c.niche) for c in roster] == [("Maya.Lifts", "fitness"), ("chef_tomas42", "food")]
+    assert [(c.username, c.niche) for c in roster] == [
+        ("Maya.Lifts", "fitness"),
+        ("chef_tomas42", "food"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from tiktok_engagement.landing import SCHEMAS, Landing, video_columns
 from tiktok_engagement.scavio.records import Video
 
@@ -17,7 +16,12 @@ def post_row(video_id: str, plays: int = 10) -> dict:
         {
             "aweme_id": video_id,
             "create_time": 1_700_000_000,
-            "statistics": {"play_count": plays, "digg_count": 1, "comment_count": 0, "share_count": 0},
+            "statistics": {
+                "play_count": plays,
+                "digg_count": 1,
+                "comment_count": 0,
+                "share_count": 0,
+            },
             "future_field": {"nested": True},
         }
     )
@@ -65,7 +69,9 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path):
     with pytest.raises(ValueError, match="required column 'play_count'"):
         landing.write("creator_posts", D, "part-0000", [bad])
     assert landing.read("creator_posts", D).column("video_id").to_pylist() == ["1"]
-    assert [p.name for p in (tmp_path / "creator_posts").rglob("*") if p.is_file()] == ["part-0000.parquet"]
+    assert [p.name for p in (tmp_path / "creator_posts").rglob("*") if p.is_file()] == [
+        "part-0000.parquet"
+    ]
 
 
 def test_prune_removes_parts_of_an_earlier_batching(tmp_path):

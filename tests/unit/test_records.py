@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from tiktok_engagement.scavio.errors import PayloadValidationError
 from tiktok_engagement.scavio.records import Hashtag, Profile, Video, raw_json
 
@@ -44,7 +43,11 @@ def test_video_from_the_contract_example():
 
 
 def test_ids_as_numbers_and_counts_as_strings_are_accepted():
-    item = {**ITEM, "aweme_id": 7350810998023949599, "statistics": {**ITEM["statistics"], "play_count": "42"}}
+    item = {
+        **ITEM,
+        "aweme_id": 7350810998023949599,
+        "statistics": {**ITEM["statistics"], "play_count": "42"},
+    }
     video = Video.from_payload(item)
     assert video.video_id == "7350810998023949599"
     assert video.play_count == 42
@@ -113,7 +116,10 @@ def test_profile_and_verification():
 @pytest.mark.parametrize(
     "info",
     [
-        {"challenge": {"id": "7", "title": "gym"}, "statsV2": {"videoCount": "12", "viewCount": "3400"}},
+        {
+            "challenge": {"id": "7", "title": "gym"},
+            "statsV2": {"videoCount": "12", "viewCount": "3400"},
+        },
         {"challenge": {"id": "7", "title": "gym"}, "stats": {"videoCount": 12, "viewCount": 3400}},
         {"challenge": {"id": 7, "title": "gym", "stats": {"videoCount": 12, "viewCount": 3400}}},
     ],

@@ -8,6 +8,7 @@ empty string counts as missing. A payload that lacks a required field raises
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,13 +20,21 @@ from .errors import PayloadValidationError
 _MISSING = object()
 
 
+@functools.lru_cache(maxsize=256)
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def _get(obj: Any, path: str) -> Any:
     """Walk a dotted path through nested dicts; ``_MISSING`` when any step is absent or empty."""
     current = obj
-    for part in path.split("."):
-        if not isinstance(current, dict) or part not in current:
+    # Parsing runs on the event loop for every item of every page, so the walk is kept lean.
+    for part in _steps(path):
+        if type(current) is not dict:
             return _MISSING
-        current = current[part]
+        current = current.get(part, _MISSING)
+        if current is _MISSING:
+            return _MISSING
     if current is None or current == "":
         return _MISSING
     return current
