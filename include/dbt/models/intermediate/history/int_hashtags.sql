@@ -1,0 +1,20 @@
+-- The landed history of hashtag lookups. Grain: query x hashtag x snapshot date.
+-- Each build replaces its snapshot date.
+with hashtags as (
+    select * from {{ ref('stg_landing__hashtags') }}
+),
+
+deduplicated as (
+    select *
+    from hashtags
+    qualify row_number() over (partition by snapshot_date, query, hashtag_id order by landing_file) = 1
+)
+
+select
+    snapshot_date,
+    query,
+    hashtag_id,
+    title,
+    video_count,
+    view_count
+from deduplicated

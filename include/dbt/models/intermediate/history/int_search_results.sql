@@ -1,0 +1,32 @@
+-- The landed history of query results. Grain: query x video x snapshot date (a video returned
+-- twice for one query keeps its best position). Each build replaces its snapshot date.
+with results as (
+    select * from {{ ref('stg_landing__search_results') }}
+),
+
+deduplicated as (
+    select *
+    from results
+    qualify row_number() over (
+        partition by snapshot_date, query, video_id order by page, result_rank, landing_file
+    ) = 1
+)
+
+select
+    snapshot_date,
+    query,
+    query_type,
+    hashtag_id,
+    video_id,
+    page,
+    result_rank,
+    author_unique_id,
+    author_nickname,
+    author_sec_uid,
+    created_at,
+    play_count,
+    digg_count,
+    comment_count,
+    share_count,
+    collect_count
+from deduplicated

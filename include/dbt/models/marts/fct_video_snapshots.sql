@@ -1,0 +1,98 @@
+-- depends_on: {{ ref('int_rebuild_dates') }}
+{#
+    Grain: video x snapshot date. Counts are snapshots: every day's counts are kept, and the
+    *_gained columns compare with the video's previous snapshot (any earlier date it was seen on,
+    not necessarily the day before); NULL on its first snapshot.
+    On an incremental build only the videos seen on the replaced dates are read, with their
+    earlier history, so the window below never scans the whole table's partitions.
+-#}
+with observations as (
+    select * from {{ ref('int_video_observations') }}
+),
+
+{% if is_incremental() %}
+replaced_dates as (
+    {{ replaced_snapshot_dates_sql() }}
+),
+
+touched_videos as (
+    select distinct video_id
+    from observations
+    where snapshot_date in (select snapshot_date from replaced_dates)
+),
+
+candidates as (
+    select observations.*
+    from observations
+    semi join touched_videos on observations.video_id = touched_videos.video_id
+    where observations.snapshot_date <= (select max(snapshot_date) from replaced_dates)
+),
+{% else %}
+candidates as (
+    select * from observations
+),
+{% endif %}
+
+with_previous as (
+    select
+        *,
+        lag(snapshot_date) over by_video as previous_snapshot_date,
+        lag(play_count) over by_video as previous_play_count,
+        lag(digg_count) over by_video as previous_digg_count,
+        lag(comment_count) over by_video as previous_comment_count,
+        lag(share_count) over by_video as previous_share_count
+    from candidates
+    window by_video as (partition by video_id order by snapshot_date)
+),
+
+current_snapshots as (
+    select *
+    from with_previous
+    where {{ in_replaced_dates() }}
+),
+
+measured as (
+    select
+        *,
+        play_count - previous_play_count as views_gained,
+        digg_count - previous_digg_count as likes_gained,
+        comment_count - previous_comment_count as comments_gained,
+        share_count - previous_share_count as shares_gained,
+        digg_count > play_count as has_likes_above_views,
+        coalesce(
+            play_count < previous_play_count
+            or digg_count < previous_digg_count
+            or comment_count < previous_comment_count
+            or share_count < previous_share_count,
+            false
+        ) as has_count_decrease
+    from current_snapshots
+)
+
+select
+    video_id,
+    snapshot_date,
+    creator_username,
+    author_unique_id,
+    niche,
+    seen_in_creator_posts,
+    search_appearances,
+    created_at,
+    play_count,
+    digg_count,
+    comment_count,
+    share_count,
+    collect_count,
+    {{ safe_ratio('digg_count', 'play_count') }} as like_view_ratio,
+    {{ safe_ratio('comment_count', 'play_count') }} as comment_view_ratio,
+    {{ safe_ratio('share_count', 'play_count') }} as share_view_ratio,
+    {{ safe_ratio('digg_count + comment_count + share_count', 'play_count') }} as engagement_rate,
+    previous_snapshot_date,
+    views_gained,
+    likes_gained,
+    comments_gained,
+    shares_gained,
+    has_likes_above_views,
+    has_count_decrease,
+    has_likes_above_views or has_count_decrease as is_implausible
+from measured

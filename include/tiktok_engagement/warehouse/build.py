@@ -1,0 +1,156 @@
+"""Building one snapshot date: load the day's landing partitions, run ``dbt build``, publish.
+
+``dbt build`` runs the models and their tests (data tests and unit tests) in DAG order; a failing
+test skips everything downstream of it and the build is reported as failed. Only a build whose
+every node passed is published, so the serving file and the exports always hold the last good
+build. A failed build leaves the working files half-updated for that date; the next build of the
+same date replaces its rows again (every model replaces whole snapshot dates), and the publish
+after a passing build carries the repaired data.
+
+Data tests check the dates a build replaced; after a build that did not publish, the next one
+tests whole tables (``BuildResult.full_tests``).
+
+Backfills in any order are handled in the dbt project (``int_rebuild_dates``): building day D
+also recomputes the later, already-loaded dates whose look-back columns depend on D.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .dbt_runner import DbtInvocation, dbt_args, dbt_environment, run_dbt
+from .paths import WarehousePaths
+from .publish import PublishResult, new_build_id, publish
+
+
+class WarehouseBuildError(RuntimeError):
+    """dbt reported an error or a failing test; nothing was published. ``result`` has the details."""
+
+    def __init__(self, result: BuildResult) -> None:
+        self.result = result
+        super().__init__(
+            f"warehouse build for {result.snapshot_date} failed; nothing was published:\n"
+            f"{result.dbt.describe_failures()}"
+        )
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    snapshot_date: date
+    build_id: str
+    dbt: DbtInvocation
+    published: bool
+    serving_db: Path
+    exports: dict[str, Path] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    rebuilt_dates: tuple[date, ...] = ()
+    full_tests: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        return self.dbt.success and self.published
+
+
+@contextlib.contextmanager
+def build_lock(paths: WarehousePaths) -> Iterator[None]:
+    """One build at a time per warehouse (a second one waits): DuckDB allows a single writer."""
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def rebuilt_dates(paths: WarehousePaths) -> tuple[date, ...]:
+    """The dates the last build (re)computed, from the working database."""
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select snapshot_date from intermediate.int_rebuild_dates order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return tuple(d for (d,) in rows)
+
+
+def build(
+    landing_root: str,
+    warehouse_dir: Path,
+    exports_dir: Path,
+    snapshot_date: date,
+    *,
+    price_per_credit: float = 0.005,
+    through: date | None = None,
+    quiet: bool = False,
+) -> BuildResult:
+    """Load ``snapshot_date`` from ``landing_root``, run ``dbt build`` for it, publish if all passed.
+
+    ``through`` loads every day from ``snapshot_date`` to ``through`` in the same dbt run (a bulk
+    backfill: one invocation instead of one per day; the result is the same as day by day).
+    ``quiet`` keeps dbt's console output out of stdout (it is still in the dbt log file).
+
+    Raises :class:`WarehouseBuildError` (with the failing nodes and their messages, e.g. a missing
+    required landing column named with its file) when a model or a test fails.
+    """
+    paths = WarehousePaths(Path(warehouse_dir))
+    build_id = new_build_id()
+    timings: dict[str, float] = {}
+    if through is not None and through < snapshot_date:
+        raise ValueError(f"through ({through}) is before snapshot_date ({snapshot_date})")
+    env = dbt_environment(landing_root, paths)
+    # The dates and the price go in through the environment rather than --vars: the project reads
+    # them only at execution, so dbt's partial parsing survives from one date to the next.
+    env["TIKTOK_SNAPSHOT_DATE"] = snapshot_date.isoformat()
+    env["TIKTOK_SNAPSHOT_END_DATE"] = (through or snapshot_date).isoformat()
+    env["TIKTOK_PRICE_PER_CREDIT"] = repr(float(price_per_credit))
+    with build_lock(paths):
+        # Data tests normally check only the dates a build replaced (include/dbt/macros/tests/
+        # test_scope.sql). If the previous build did not publish, rows it left behind in the
+        # working files were never accepted: test the whole tables this time.
+        full_tests = paths.unpublished_marker.exists()
+        env["TIKTOK_FULL_TESTS"] = "1" if full_tests else "0"
+        paths.unpublished_marker.touch()
+        started = time.perf_counter()
+        invocation = run_dbt(dbt_args("build", paths), env, quiet=quiet)
+        timings["dbt_build"] = time.perf_counter() - started
+        if not invocation.success or invocation.failures:
+            failed = BuildResult(
+                snapshot_date=snapshot_date,
+                build_id=build_id,
+                dbt=invocation,
+                published=False,
+                serving_db=paths.serving_db,
+                full_tests=full_tests,
+                timings=timings,
+            )
+            raise WarehouseBuildError(failed)
+        dates = rebuilt_dates(paths)
+        started = time.perf_counter()
+        published: PublishResult = publish(
+            paths.warehouse_dir, Path(exports_dir), snapshot_date=snapshot_date, build_id=build_id
+        )
+        timings["publish"] = time.perf_counter() - started
+        paths.unpublished_marker.unlink()
+    return BuildResult(
+        snapshot_date=snapshot_date,
+        build_id=build_id,
+        dbt=invocation,
+        published=True,
+        serving_db=published.serving_db,
+        exports=published.exports,
+        row_counts=published.row_counts,
+        rebuilt_dates=dates,
+        full_tests=full_tests,
+        timings=timings,
+    )

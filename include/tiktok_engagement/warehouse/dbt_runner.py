@@ -1,0 +1,127 @@
+"""Running the dbt project with dbt's programmatic entry point, ``dbtRunner``.
+
+Each invocation runs in a child Python process (``python -m tiktok_engagement.warehouse._dbt_child``)
+that calls ``dbtRunner().invoke(...)`` and writes a JSON summary of the node results. Why a child
+process: dbt-duckdb keeps its DuckDB instance in a class attribute after ``invoke`` returns without
+closing it, and DuckDB allows one writing process per file; publishing must open the working marts
+file itself right after the build, and a caller (an Airflow worker, a test) must not inherit dbt's
+global logging and flags. The child exits, so the files are closed for certain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import DBT_PROJECT_DIR, WarehousePaths
+
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str | None
+    failures: int | None
+    execution_time: float
+
+
+@dataclass(frozen=True)
+class DbtInvocation:
+    """What one dbt command did."""
+
+    args: tuple[str, ...]
+    success: bool
+    exception: str | None
+    nodes: tuple[NodeResult, ...] = field(default_factory=tuple)
+    returncode: int = 0
+
+    @property
+    def failures(self) -> tuple[NodeResult, ...]:
+        """Nodes that errored or whose tests failed (warnings are not failures)."""
+        return tuple(n for n in self.nodes if n.status in ("error", "fail", "runtime error"))
+
+    def describe_failures(self) -> str:
+        lines = [f"{n.unique_id} [{n.status}]: {(n.message or '').strip()}" for n in self.failures]
+        if self.exception:
+            lines.append(f"dbt raised: {self.exception}")
+        if not lines and not self.success:
+            lines.append(f"dbt exited with code {self.returncode} without a node result")
+        return "\n".join(lines)
+
+
+def dbt_environment(
+    landing_root: str, paths: WarehousePaths, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment the project's profiles.yml and sources read, plus no-tracking switches."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        {
+            "TIKTOK_LANDING_ROOT": landing_root.rstrip("/"),
+            "TIKTOK_WORK_DB": str(paths.work_db),
+            "TIKTOK_MARTS_DB": str(paths.marts_db),
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def dbt_args(command: str, paths: WarehousePaths, extra: Sequence[str] = ()) -> list[str]:
+    """A dbt command line for this warehouse: its own target and log directories."""
+    return [
+        command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(paths.dbt_target_dir),
+        "--log-path",
+        str(paths.dbt_log_dir),
+        "--no-send-anonymous-usage-stats",
+        *extra,
+    ]
+
+
+def run_dbt(args: Sequence[str], env: Mapping[str, str], *, quiet: bool = False) -> DbtInvocation:
+    """Run ``dbt <args>`` through dbtRunner in a child process and return its node results."""
+    with tempfile.TemporaryDirectory(prefix="tiktok-dbt-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        command = [
+            sys.executable,
+            "-m",
+            "tiktok_engagement.warehouse._dbt_child",
+            str(result_file),
+            *args,
+        ]
+        completed = subprocess.run(
+            command,
+            env=dict(env),
+            check=False,
+            stdout=subprocess.DEVNULL if quiet else None,
+        )
+        if not result_file.exists():
+            return DbtInvocation(
+                args=tuple(args),
+                success=False,
+                exception=f"dbt child process exited with code {completed.returncode} and no result",
+                returncode=completed.returncode,
+            )
+        payload = json.loads(result_file.read_text())
+    return DbtInvocation(
+        args=tuple(args),
+        success=payload["success"],
+        exception=payload["exception"],
+        nodes=tuple(NodeResult(**node) for node in payload["nodes"]),
+        returncode=completed.returncode,
+    )

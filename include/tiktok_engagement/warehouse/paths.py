@@ -1,0 +1,71 @@
+"""Where the warehouse keeps its files.
+
+``<data>/warehouse/``
+    ``tiktok.duckdb``        the read-only serving file readers open (replaced atomically)
+    ``work/work.duckdb``     working database: staging views and the intermediate history
+    ``work/marts_build.duckdb``  working marts database (schema ``marts``), copied on publish
+    ``work/dbt/``            dbt target and logs of this warehouse (not the shared checkout's)
+    ``work/.build.lock``     serialises builds of this warehouse
+    ``work/.unpublished``    a build started and has not published (yet, or it failed)
+``<data>/exports/marts/<table>.parquet``  the marts as Parquet (replaced atomically)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DBT_PROJECT_DIR = Path(
+    os.environ.get("TIKTOK_DBT_PROJECT_DIR", Path(__file__).resolve().parents[2] / "dbt")
+)
+SERVING_FILE_NAME = "tiktok.duckdb"
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    """The files of one warehouse directory."""
+
+    warehouse_dir: Path
+
+    @property
+    def serving_db(self) -> Path:
+        return self.warehouse_dir / SERVING_FILE_NAME
+
+    @property
+    def work_dir(self) -> Path:
+        return self.warehouse_dir / "work"
+
+    @property
+    def work_db(self) -> Path:
+        return self.work_dir / "work.duckdb"
+
+    @property
+    def marts_db(self) -> Path:
+        return self.work_dir / "marts_build.duckdb"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.work_dir / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.work_dir / "dbt" / "logs"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.work_dir / ".build.lock"
+
+    @property
+    def unpublished_marker(self) -> Path:
+        """Present while a build runs; left behind when it fails, so the next one tests everything."""
+        return self.work_dir / ".unpublished"
+
+
+def data_dir_from_env(default: str = "data") -> Path:
+    """The data root: ``$TIKTOK_DATA_DIR`` or ``./data``."""
+    return Path(os.environ.get("TIKTOK_DATA_DIR") or default)
+
+
+def exports_marts_dir(exports_dir: Path) -> Path:
+    return exports_dir / "marts"

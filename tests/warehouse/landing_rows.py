@@ -1,0 +1,133 @@
+"""Hand-written landing rows with defaults, for fixtures whose expected values are computed by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+
+def video(
+    video_id: str, views: int, likes: int, comments: int, shares: int, *, created: str, author: str
+) -> dict[str, Any]:
+    """The video columns shared by creator_posts and search_results."""
+    created_at = datetime.fromisoformat(created).replace(tzinfo=UTC)
+    return {
+        "video_id": video_id,
+        "author_unique_id": author,
+        "author_nickname": author.title(),
+        "author_sec_uid": f"sec-{author}",
+        "description": f"video {video_id}",
+        "created_at": created_at,
+        "play_count": views,
+        "digg_count": likes,
+        "comment_count": comments,
+        "share_count": shares,
+        "collect_count": 0,
+        "download_count": 0,
+        "duration_ms": 15000,
+        "music_title": None,
+        "music_author": None,
+        "hashtags": [],
+        "is_ads": False,
+        "region": "US",
+        "raw_json": json.dumps({"aweme_id": video_id}),
+    }
+
+
+def post(
+    day: date, creator: str, niche: str, position: int, *args: Any, **kwargs: Any
+) -> dict[str, Any]:
+    return {
+        "snapshot_date": day,
+        "creator_username": creator,
+        "niche": niche,
+        "sec_uid": f"sec-{creator}",
+        "feed_position": position,
+        **video(*args, author=creator, **kwargs),
+    }
+
+
+def result(
+    day: date,
+    query: str,
+    query_type: str,
+    rank: int,
+    *args: Any,
+    author: str = "outsider",
+    **kwargs: Any,
+) -> dict[str, Any]:
+    return {
+        "snapshot_date": day,
+        "query": query,
+        "query_type": query_type,
+        "hashtag_id": "h-" + query.strip("#") if query_type == "hashtag" else None,
+        "page": 1,
+        "result_rank": rank,
+        **video(*args, author=author, **kwargs),
+    }
+
+
+def profile(
+    day: date, creator: str, niche: str, followers: int, *, verified: bool = False
+) -> dict[str, Any]:
+    return {
+        "snapshot_date": day,
+        "creator_username": creator,
+        "niche": niche,
+        "unique_id": creator,
+        "sec_uid": f"sec-{creator}",
+        "uid": None,
+        "nickname": creator.title(),
+        "signature": None,
+        "bio_url": None,
+        "follower_count": followers,
+        "following_count": 10,
+        "aweme_count": 50,
+        "total_favorited": 1000,
+        "verification_type": 1 if verified else 0,
+        "is_verified": verified,
+        "raw_json": json.dumps({"unique_id": creator}),
+    }
+
+
+def ledger(
+    day: date,
+    seq: int,
+    endpoint: str,
+    *,
+    attempt: int = 1,
+    status: int | None = 200,
+    credits: int | None = 1,
+    error: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "snapshot_date": day,
+        "run_id": f"run-{day}",
+        "request_seq": seq,
+        "endpoint": endpoint,
+        "params_json": "{}",
+        "item_key": None,
+        "attempt": attempt,
+        "status": status,
+        "error_class": error,
+        "error_message": None if error is None else "failed",
+        "credits_used": credits,
+        "credits_remaining": 1000 - seq,
+        "latency_ms": 100.0,
+        "started_at": datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+        "suspect_empty": False,
+    }
+
+
+def hashtag(day: date, query: str, views: int, videos: int) -> dict[str, Any]:
+    return {
+        "snapshot_date": day,
+        "query": query,
+        "hashtag_id": "h-" + query.strip("#"),
+        "title": query.strip("#"),
+        "description": None,
+        "video_count": videos,
+        "view_count": views,
+        "raw_json": "{}",
+    }
