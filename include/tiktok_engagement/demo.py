@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     _step("starting the Scavio simulator on loopback")
     with SimulatorProcess(SimulatorConfig()) as simulator:
         settings = settings.with_overrides(base_url=simulator.base_url, api_key=simulator.api_key)
-        _step(f"simulator at {simulator.base_url}; extracting {args.date} for "
-              f"{len(roster)} creators and {len(queries)} queries")
+        _step(
+            f"simulator at {simulator.base_url}; extracting {args.date} for "
+            f"{len(roster)} creators and {len(queries)} queries"
+        )
         creators = extract_creators(settings, args.date, roster)
         print(creators.summary(), flush=True)
         searches = extract_searches(settings, args.date, queries)
@@ -48,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = landing.read(dataset, args.date).num_rows
         print(f"  {dataset:<16} {rows:>6} rows on {args.date}")
     credits = creators.credits_used + searches.credits_used
-    print(f"  total: {creators.requests + searches.requests} requests, {credits} credits, "
-          f"${credits * settings.price_per_credit:.2f} at ${settings.price_per_credit}/credit")
+    print(
+        f"  total: {creators.requests + searches.requests} requests, {credits} credits, "
+        f"${credits * settings.price_per_credit:.2f} at ${settings.price_per_credit}/credit"
+    )
     return 0
 
 
