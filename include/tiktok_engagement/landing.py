@@ -5,7 +5,10 @@ under a temporary name in its final directory and renamed into place, so a reade
 file; part names are chosen by the caller deterministically, so repeating an extraction for a date
 replaces its files instead of adding copies.
 
-The root may be a local path or an fsspec/pyarrow URI (``s3://bucket/prefix``).
+The root may be a local path or an fsspec/pyarrow URI (``s3://bucket/prefix``). On S3 (see
+:mod:`.objectstore` for its configuration) a file is instead serialised in memory and written
+straight to its final key: a PUT makes the whole object visible at once or not at all, whereas a
+"rename" there is a copy and a delete, during which the temporary object would be visible.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from .objectstore import is_s3_uri, s3_filesystem, s3_location
 from .scavio.records import Hashtag, Profile, Video, raw_json
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -191,14 +195,13 @@ def to_table(dataset: str, rows: Sequence[dict[str, Any]]) -> pa.Table:
     A row missing a non-nullable column fails here with the column named, before anything lands.
     """
     schema = SCHEMAS[dataset]
-    columns = {}
+    table = pa.Table.from_pylist(list(rows), schema=schema)
     for f in schema:
-        values = [row.get(f.name) for row in rows]
-        if not f.nullable and any(v is None for v in values):
-            bad = next(i for i, v in enumerate(values) if v is None)
+        column = table.column(f.name)
+        if not f.nullable and column.null_count:
+            bad = column.is_null().to_pylist().index(True)
             raise ValueError(f"{dataset}: row {bad} has no value for required column '{f.name}'")
-        columns[f.name] = pa.array(values, type=f.type)
-    return pa.table(columns, schema=schema)
+    return table
 
 
 class Landing:
@@ -206,14 +209,15 @@ class Landing:
 
     def __init__(self, root: str) -> None:
         self.root = root.rstrip("/")
-        self.fs, self._base = (
-            pafs.FileSystem.from_uri(self.root)
-            if "://" in self.root
-            else (
-                pafs.LocalFileSystem(),
-                self.root,
-            )
-        )
+        self.fs: pafs.FileSystem
+        if is_s3_uri(self.root):
+            self.fs, self._base = s3_filesystem(), s3_location(self.root)
+        elif "://" in self.root:
+            self.fs, self._base = pafs.FileSystem.from_uri(self.root)
+        else:
+            self.fs, self._base = pafs.LocalFileSystem(), self.root
+        # Object stores write whole objects: no directories to create, nothing to rename.
+        self._whole_object_writes = self.fs.type_name == "s3"
 
     def partition_dir(self, dataset: str, snapshot_date: date) -> str:
         return f"{self._base}/{dataset}/snapshot_date={snapshot_date.isoformat()}"
@@ -230,7 +234,8 @@ class Landing:
     ) -> str:
         """Write ``rows`` atomically as ``<part>.parquet`` in the dataset's partition for the date.
 
-        Returns the final path. An existing file of the same name is replaced.
+        Returns the final path (for S3, ``bucket/key``; :meth:`uri` makes it a URI). An existing
+        file of the same name is replaced.
         """
         if dataset not in SCHEMAS:
             raise ValueError(f"unknown dataset '{dataset}'; expected one of {', '.join(DATASETS)}")
@@ -238,8 +243,16 @@ class Landing:
             raise ValueError(f"part name '{part}' must be a plain file name")
         table = to_table(dataset, rows)
         directory = self.partition_dir(dataset, snapshot_date)
-        self.fs.create_dir(directory, recursive=True)
         final = f"{directory}/{part}.parquet"
+        if self._whole_object_writes:
+            # Serialise first, so that nothing is sent unless the whole file was produced; the
+            # store then makes the object visible whole (a PUT, or a completed multipart upload).
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, compression="zstd")
+            with self.fs.open_output_stream(final) as out:
+                out.write(sink.getvalue())
+            return final
+        self.fs.create_dir(directory, recursive=True)
         temporary = f"{directory}/.{part}.tmp-{uuid.uuid4().hex}"
         try:
             pq.write_table(table, temporary, filesystem=self.fs, compression="zstd")
