@@ -1,0 +1,62 @@
+"""
+### TikTok search trends, daily
+
+The tracked keyword searches and hashtags (`include/queries.csv`, or `TIKTOK_QUERIES_FILE`):
+each keyword's search results and each hashtag's lookup and video listing, paged
+(`TIKTOK_SEARCH_PAGES`, or the row's `pages`), through the Scavio API (connection `scavio_default`).
+
+- **queries**: validate the query file (a bad row fails the run naming the file and line).
+- **extract_query** (mapped, one per query, pool `scavio_api`, one slot: pages are fetched one
+  after the other): land `search_results` and `hashtags` Parquet as `search-<type>-<slug>`.
+- **finalize**: prune parts of queries no longer tracked, then emit the asset
+  `tiktok://landing/search_results` (extra: `snapshot_date`), which schedules `tiktok_warehouse`.
+
+The snapshot date is the run's logical date (or the `snapshot_date` param). Re-running a date
+replaces its files. A 401 or 402 fails the task at once without retries; other errors retry with
+exponential backoff. Param `queries` runs a subset (one query, from the UI).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, task
+from tiktok_airflow import tasks
+from tiktok_airflow.wiring import (
+    DEFAULT_ARGS,
+    SCAVIO_POOL,
+    SEARCH_RESULTS,
+    START_DATE,
+    TAGS,
+    search_params,
+)
+
+
+@dag(
+    dag_id="tiktok_search_trends",
+    schedule="@daily",
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params=search_params(),
+    tags=[*TAGS, "extract"],
+    doc_md=__doc__,
+)
+def tiktok_search_trends():
+    @task
+    def queries(**context) -> list[dict]:
+        return tasks.search_queries(context)
+
+    # One query pages sequentially: it never has more than one request in flight, so one slot.
+    @task(pool=SCAVIO_POOL, pool_slots=1, map_index_template="{{ item.part }}")
+    def extract_query(item: dict, **context) -> dict:
+        return tasks.extract_search(item, context)
+
+    @task(outlets=[SEARCH_RESULTS])
+    def finalize(items: list[dict], reports: list[dict], **context) -> dict:
+        return tasks.finalize_searches(items, reports, context, SEARCH_RESULTS)
+
+    items = queries()
+    finalize(items, extract_query.expand(item=items))
+
+
+tiktok_search_trends()

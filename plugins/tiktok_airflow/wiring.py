@@ -1,0 +1,109 @@
+"""What the three DAG files share: assets, pools, default arguments and params.
+
+Nothing here does I/O: the values are constants, or read from environment variables (which is
+not I/O and is how a deployment tunes them). Importing this module must stay cheap, because every
+DAG file imports it at parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param
+
+from tiktok_airflow.callbacks import on_task_failure
+
+# ---- Assets -------------------------------------------------------------------------------------
+# Logical URIs, not file paths: the landing root differs between deployments (local disk, s3://...)
+# and an asset's identity must not change with it. The finalize task of each extract DAG emits its
+# asset with extra {"snapshot_date": "YYYY-MM-DD"}, which is how the warehouse run learns the date.
+CREATOR_POSTS = Asset(name="tiktok_landing_creator_posts", uri="tiktok://landing/creator_posts")
+SEARCH_RESULTS = Asset(name="tiktok_landing_search_results", uri="tiktok://landing/search_results")
+SERVING_MARTS = Asset(name="tiktok_serving_marts", uri="tiktok://warehouse/serving")
+REPORT = Asset(name="tiktok_engagement_report", uri="tiktok://report/index.html")
+
+# ---- Pools --------------------------------------------------------------------------------------
+# The plan's in-flight cap holds across the deployment: every extract task runs in this pool and
+# takes as many slots as requests it may have in flight (its client's max_in_flight is set to its
+# slots), so size the pool to the cap: `airflow pools set scavio_api 5 "Scavio in-flight cap"`.
+SCAVIO_POOL = "scavio_api"
+EXTRACT_POOL_SLOTS = int(os.environ.get("TIKTOK_EXTRACT_POOL_SLOTS", "2"))
+# DuckDB allows one writing process per database file: every warehouse task runs in this one-slot
+# pool (and the DAG has max_active_runs=1), so no two dbt/publish/report steps ever write at once.
+WAREHOUSE_POOL = "tiktok_warehouse"
+# The Celery queue of the warehouse DAG's tasks. DuckDB files live on one host's disk, so a multi-host
+# deployment runs every warehouse task on one designated worker (`airflow celery worker --queues
+# warehouse`) by setting TIKTOK_WAREHOUSE_QUEUE=warehouse everywhere; the default is Airflow's own
+# default queue, so a single-host or LocalExecutor deployment is unaffected.
+WAREHOUSE_QUEUE = os.environ.get("TIKTOK_WAREHOUSE_QUEUE") or "default"
+
+# The environment the dbt profile reads (include/dbt/profiles.yml), as the warehouse package
+# computes it; the warehouse DAG's plan task resolves them to absolute paths for Cosmos.
+DBT_ENV_KEYS = (
+    "TIKTOK_DATA_DIR",
+    "TIKTOK_LANDING_ROOT",
+    "TIKTOK_WORK_DB",
+    "TIKTOK_MARTS_DB",
+    "TIKTOK_PRICE_PER_CREDIT",
+)
+
+# ---- DAG defaults -------------------------------------------------------------------------------
+START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
+TAGS = ["tiktok", "scavio"]
+
+DEFAULT_ARGS = {
+    "owner": "tiktok-engagement",
+    "retries": 3,
+    # TIKTOK_RETRY_DELAY_SECONDS: only for tests that kill workers and wait for the retry.
+    "retry_delay": timedelta(seconds=int(os.environ.get("TIKTOK_RETRY_DELAY_SECONDS") or 120)),
+    # multiplier: 2 min, 4 min, 8 min... capped below. Permanent errors (401, 402, bad config) raise
+    # AirflowFailException and are never retried (see runtime.failure_policy).
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+    "on_failure_callback": on_task_failure,
+}
+
+SNAPSHOT_DATE_PARAM = Param(
+    None,
+    type=["null", "string"],
+    format="date",
+    title="Snapshot date",
+    description="YYYY-MM-DD. Empty: the run's logical date (or, for a manual run without one, "
+    "the day the run was triggered, UTC).",
+)
+
+
+def creator_params() -> dict[str, Param]:
+    return {
+        "snapshot_date": SNAPSHOT_DATE_PARAM,
+        "creators": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            title="Only these creators",
+            description="Roster handles to run for (e.g. maya.lifts). Empty: the whole roster.",
+        ),
+        "batch_size": Param(
+            25, type="integer", minimum=1, maximum=1000, title="Creators per mapped task"
+        ),
+    }
+
+
+def search_params() -> dict[str, Param]:
+    return {
+        "snapshot_date": SNAPSHOT_DATE_PARAM,
+        "queries": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            title="Only these queries",
+            description="Query texts from the query file (a hashtag with or without '#', or "
+            "'keyword:home workout' / 'hashtag:gym' to name the type). Empty: every query.",
+        ),
+    }
+
+
+def warehouse_params() -> dict[str, Param]:
+    return {"snapshot_date": SNAPSHOT_DATE_PARAM}
