@@ -4,7 +4,7 @@ VENV := .venv/bin
 export DO_NOT_TRACK := 1
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: install demo test lint format simulator bench bench-extract clean
+.PHONY: install demo test lint format simulator bench bench-extract clean airflow-ui bench-demo
 
 install:
 	@scripts/bootstrap.sh
@@ -31,6 +31,25 @@ bench: bench-extract
 
 bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
+
+bench-demo: install
+	$(VENV)/python bench/demo_bench.py --runs 2
+
+# The Airflow UI over the demo's Airflow home (<data>/airflow, SQLite): its runs, logs and the report
+# (Browse > TikTok engagement report). Log in as admin with the password airflow standalone prints.
+DEMO_DATA := $(abspath $(or $(TIKTOK_DATA_DIR),data))
+airflow-ui: install
+	AIRFLOW_HOME=$(DEMO_DATA)/airflow \
+	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__CORE__EXECUTOR=LocalExecutor \
+	AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(DEMO_DATA)/airflow/airflow.db \
+	AIRFLOW__LOGGING__BASE_LOG_FOLDER=$(DEMO_DATA)/airflow/logs \
+	TIKTOK_DATA_DIR=$(DEMO_DATA) \
+	TIKTOK_DBT_MANIFEST=$(CURDIR)/include/dbt/target/manifest.json \
+	PYTHONPATH=$(CURDIR)/plugins \
+	$(VENV)/airflow standalone
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache
