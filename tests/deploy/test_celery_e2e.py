@@ -1,0 +1,131 @@
+"""The compose topology, run natively: CeleryExecutor, two workers, the warehouse queue, REST API.
+
+``scripts/airflow-init.sh`` sets up a throwaway metastore (pools, connection), then the API server,
+scheduler, DAG processor, a general Celery worker and the warehouse worker (the only consumer of
+the ``warehouse`` queue) run the two extract DAGs for a date triggered through the REST API; their
+assets schedule ``tiktok_warehouse``, whose tasks all run on the warehouse queue, and the serving
+marts then hold the date. Needs PostgreSQL and Redis on loopback (skipped without them).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from .conftest import write_roster
+
+POOL_SLOTS = 4
+# TIKTOK_DEPLOY_FULL_WAREHOUSE=1: wait for the whole warehouse run and check the serving marts.
+FULL_WAREHOUSE = os.environ.get("TIKTOK_DEPLOY_FULL_WAREHOUSE") == "1"
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2700 if FULL_WAREHOUSE else 900)]
+
+
+def test_extracts_and_asset_triggered_warehouse_run_on_celery(cluster, simulator_factory, tmp_path):
+    simulator = simulator_factory()
+    roster = write_roster(simulator, tmp_path / "creators.csv", 8)
+    (tmp_path / "queries.csv").write_text("query,type\ngym,hashtag\nhome workout,keyword\n")
+    cluster.env.update(
+        TIKTOK_CREATORS_FILE=str(roster),
+        TIKTOK_QUERIES_FILE=str(tmp_path / "queries.csv"),
+        TIKTOK_SEARCH_PAGES="1",
+    )
+    output = cluster.init(simulator.base_url, simulator.api_key, POOL_SLOTS)
+    assert "pools scavio_api=4, tiktok_warehouse=1" in output
+    for name in ("api-server", "dag-processor", "scheduler", "worker", "warehouse-worker"):
+        cluster.start(name)
+    cluster.wait_until_serving()
+
+    # The date of the run the scheduler would create on unpausing (the latest @daily fire time):
+    # triggering exactly that date means it creates no second run of the extract DAGs.
+    (next_run,) = {
+        r[0]
+        for r in cluster.query(
+            "select next_dagrun from dag where dag_id in "
+            "('tiktok_creator_posts', 'tiktok_search_trends')"
+        )
+    }
+    day = next_run.date().isoformat()
+    logical = datetime.fromisoformat(next_run.isoformat())
+    runs = {
+        dag_id: cluster.trigger(dag_id, logical, conf)
+        for dag_id, conf in (
+            ("tiktok_creator_posts", {"batch_size": 2}),
+            ("tiktok_search_trends", {}),
+        )
+    }
+    for dag_id in (*runs, "tiktok_warehouse"):
+        cluster.unpause(dag_id)
+    for dag_id, run_id in runs.items():
+        cluster.wait_for_run(dag_id, run_id, timeout=300)
+
+    warehouse_run = cluster.wait(
+        "the asset-triggered warehouse run",
+        lambda: cluster.query(
+            "select run_id from dag_run where dag_id = 'tiktok_warehouse' "
+            "and run_type = 'asset_triggered'"
+        ),
+        120,
+    )[0][0]
+    if not FULL_WAREHOUSE:
+        # The whole Cosmos build (a task per model and per model's tests, one at a time in the
+        # one-slot pool) takes ~20 minutes on a 2-core machine: by default wait for its first
+        # steps only, enough to see the date planned and dbt running on the warehouse queue.
+        cluster.wait(
+            "the warehouse run's plan, load and first dbt tasks",
+            lambda: (
+                cluster.query(
+                    "select count(*) from task_instance where dag_id = 'tiktok_warehouse' "
+                    "and state = 'success' and left(task_id, 4) = 'dbt.'"
+                )[0][0]
+                >= 3
+            ),
+            300,
+        )
+    else:
+        cluster.wait_for_run("tiktok_warehouse", warehouse_run, timeout=2400)
+
+    # One run per DAG: no scheduled duplicate of the triggered date.
+    counts = dict(cluster.query("select dag_id, count(*) from dag_run group by dag_id"))
+    assert counts == {"tiktok_creator_posts": 1, "tiktok_search_trends": 1, "tiktok_warehouse": 1}
+    # Every warehouse task ran on the warehouse queue, on one worker; the rest on default.
+    queues = dict(
+        cluster.query(
+            "select dag_id, string_agg(distinct queue, ',') from task_instance group by dag_id"
+        )
+    )
+    assert queues == {
+        "tiktok_creator_posts": "default",
+        "tiktok_search_trends": "default",
+        "tiktok_warehouse": "warehouse",
+    }, queues
+    assert "dag_id=tiktok_warehouse" in (cluster.home / "warehouse-worker.log").read_text()
+    assert "dag_id=tiktok_warehouse" not in (cluster.home / "worker.log").read_text()
+    plan = cluster.query(
+        "select value from xcom where dag_id = 'tiktok_warehouse' and task_id = 'plan' "
+        "and key = 'return_value'"
+    )
+    assert plan and plan[0][0]["snapshot_date"] == day, plan
+    landing = tmp_path / "data" / "landing"
+    for dataset in ("creator_posts", "search_results"):
+        assert list((landing / dataset / f"snapshot_date={day}").glob("*.parquet")), dataset
+    if not FULL_WAREHOUSE:
+        return
+
+    serving = tmp_path / "data" / "warehouse" / "tiktok.duckdb"
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        videos = con.execute(
+            "select count(*) from marts.fct_video_snapshots where snapshot_date = ?", [day]
+        ).fetchone()[0]
+        creators = con.execute(
+            "select count(distinct creator_username) from marts.creator_scorecard "
+            "where snapshot_date = ?",
+            [day],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert videos > 0
+    assert creators == 8
