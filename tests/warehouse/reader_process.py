@@ -58,7 +58,7 @@ def read_exports(exports: str) -> str:
     # One open handle per file: an export replaced between two opens of its path (pq.read_table(path)
     # opens it once for the schema and again for the data) would pair two versions.
     marts = Path(exports) / "marts"
-    for path in sorted(marts.glob("*.parquet")):
+    for path in sorted([*marts.glob("*.parquet"), *marts.glob("*/*.parquet")]):
         with open(path, "rb") as handle:
             pq.ParquetFile(handle).read()
     with open(marts / "build_info.parquet", "rb") as handle:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from tiktok_engagement.warehouse import CONTRACT_TABLES, freshness
+from tiktok_engagement.warehouse.publish import DATED_TABLES
 
 from .conftest import Warehouse, generated_dates, new_warehouse
 
@@ -95,7 +96,11 @@ def test_serving_file_and_exports_hold_the_last_build(concurrent_run) -> None:
     }
     assert set(CONTRACT_TABLES) | {"build_info"} <= tables
     for table in (*CONTRACT_TABLES, "build_info"):
-        export = warehouse.exports_dir / "marts" / f"{table}.parquet"
+        if table in DATED_TABLES:
+            export = warehouse.exports_dir / "marts" / table / "*.parquet"
+            assert not (warehouse.exports_dir / "marts" / f"{table}.parquet").exists()
+        else:
+            export = warehouse.exports_dir / "marts" / f"{table}.parquet"
         exported = (
             duckdb.connect()
             .execute(f"select count(*) from read_parquet('{export}')")

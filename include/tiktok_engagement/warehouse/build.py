@@ -8,7 +8,9 @@ same date replaces its rows again (every model replaces whole snapshot dates), a
 after a passing build carries the repaired data.
 
 Data tests check the dates a build replaced; after a build that did not publish, the next one
-tests whole tables (``BuildResult.full_tests``).
+tests whole tables (``BuildResult.full_tests``). Publishing rewrites the export files of the
+rebuilt dates only, unless the working marts changed since the last publish in some other way
+(then every date's files are rewritten).
 
 Backfills in any order are handled in the dbt project (``int_rebuild_dates``): building day D
 also recomputes the later, already-loaded dates whose look-back columns depend on D.
@@ -28,7 +30,7 @@ import duckdb
 
 from .dbt_runner import DbtInvocation, dbt_args, dbt_environment, run_dbt
 from .paths import WarehousePaths
-from .publish import PublishResult, new_build_id, publish
+from .publish import PublishResult, exports_match_working_marts, new_build_id, publish
 
 
 class WarehouseBuildError(RuntimeError):
@@ -120,6 +122,11 @@ def build(
         # working files were never accepted: test the whole tables this time.
         full_tests = paths.unpublished_marker.exists()
         env["TIKTOK_FULL_TESTS"] = "1" if full_tests else "0"
+        # Likewise the exports: rewrite only the rebuilt dates' files when the last publish
+        # exported the working marts as they are now; otherwise every date's.
+        exports_current = not full_tests and exports_match_working_marts(
+            paths.warehouse_dir, Path(exports_dir)
+        )
         paths.unpublished_marker.touch()
         started = time.perf_counter()
         invocation = run_dbt(dbt_args("build", paths), env, quiet=quiet)
@@ -138,7 +145,11 @@ def build(
         dates = rebuilt_dates(paths)
         started = time.perf_counter()
         published: PublishResult = publish(
-            paths.warehouse_dir, Path(exports_dir), snapshot_date=snapshot_date, build_id=build_id
+            paths.warehouse_dir,
+            Path(exports_dir),
+            snapshot_date=snapshot_date,
+            build_id=build_id,
+            dates=dates if exports_current else None,
         )
         timings["publish"] = time.perf_counter() - started
         paths.unpublished_marker.unlink()

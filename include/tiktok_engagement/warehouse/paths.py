@@ -7,7 +7,9 @@
     ``work/dbt/``            dbt target and logs of this warehouse (not the shared checkout's)
     ``work/.build.lock``     serialises builds of this warehouse
     ``work/.unpublished``    a build started and has not published (yet, or it failed)
-``<data>/exports/marts/<table>.parquet``  the marts as Parquet (replaced atomically)
+    ``work/.published``      the working marts file as the last publish exported it
+``<data>/exports/marts/<table>/<YYYY-MM-DD>.parquet``  date-keyed marts as Parquet, a file per date
+``<data>/exports/marts/<table>.parquet``  the other marts (each file replaced atomically)
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ class WarehousePaths:
     @property
     def lock_file(self) -> Path:
         return self.work_dir / ".build.lock"
+
+    @property
+    def publish_stamp(self) -> Path:
+        """The working marts file as the last publish exported it (see publish.exports_match_working_marts)."""
+        return self.work_dir / ".published"
 
     @property
     def unpublished_marker(self) -> Path:

@@ -7,11 +7,15 @@ else lives in it), and publishing
 
 1. records the build in ``marts.build_info`` (build id, snapshot date, row count of every mart)
    and closes the working file (DuckDB checkpoints on close: no WAL is left beside it);
-2. copies it byte for byte to a temporary file beside the serving file, fsyncs it, and
+2. copies it byte for byte to a temporary file beside the serving file (a copy-on-write clone
+   where the file system has them, else ``copy_file_range`` in the kernel), fsyncs it, and
    ``os.replace``s it onto ``<warehouse>/tiktok.duckdb``;
-3. meanwhile (the copy waits on the disk, the export on the CPU) writes each mart to
-   ``<exports>/marts/<table>.parquet`` (temporary file, then ``os.replace``; snappy, DuckDB's
-   default, about a third faster to write than zstd for 40 % more bytes).
+3. meanwhile (the copy waits on the disk, the export on the CPU) writes the Parquet exports:
+   the marts keyed by snapshot date (``DATED_TABLES``) as one file per date,
+   ``<exports>/marts/<table>/<YYYY-MM-DD>.parquet`` (zstd), rewriting only the dates the build
+   rebuilt (``dates``; every date when publishing alone); the other marts as one file each,
+   ``<exports>/marts/<table>.parquet`` (snappy). Every file is written under a temporary name
+   and ``os.replace``d into place.
 
 A reader that opens ``tiktok.duckdb`` gets either the previous complete file or the new complete
 file (rename is atomic on POSIX), and a connection already open keeps reading the inode it opened
@@ -28,28 +32,28 @@ Why copy the file rather than the alternatives:
 - *Swap between two serving files*: writing into the inactive one needs its write lock, which a
   slow reader may still hold; the build would then wait or fail.
 The copy is proportional to the marts' compressed size (the landed history and staging live in
-``work.duckdb``, which is never copied) and runs at disk speed; on file systems with copy-on-write
-clones (btrfs, XFS with reflink) it is a constant-time clone. Measured here (2 cores, ext4) with
-1M video snapshots (bench generator, 140 creators x 365 days): the marts file is 82 MB and its
-copy + fsync takes 0.13 s, while the required Parquet export of fct_video_snapshots alone takes
-0.44 s (snappy; 0.65 s with zstd) -- the exports, not the copy, are the history-proportional part
-of publishing, and both run at once. One incremental day then takes ~12 s with 365 days of
-history against ~10 s with 30 (dbt's fixed cost dominates; data tests only read the replaced
-dates, see include/dbt/macros/tests/test_scope.sql).
+``work.duckdb``, which is never copied); on file systems with copy-on-write clones (btrfs, XFS
+with reflink) it is a constant-time clone, elsewhere ``copy_file_range`` keeps it in the kernel.
+Exporting a whole fct_video_snapshots each day was the part of a day's build that grew with the
+history (8 s of a 20 s day at 9M video snapshots on 2 cores, against 0.7 s at 0.8M); one file per
+date makes it a day's rows. Figures: BENCHMARKS.md, section Warehouse.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -68,6 +72,17 @@ CONTRACT_TABLES = (
     "api_usage",
     "source_freshness",
 )
+# The marts whose grain includes the snapshot date, exported as one Parquet file per date
+# (``<exports>/marts/<table>/<YYYY-MM-DD>.parquet``) so that a build rewrites only the dates it
+# rebuilt; the other tables are one file each (``<exports>/marts/<table>.parquet``).
+DATED_TABLES = (
+    "fct_video_snapshots",
+    "creator_scorecard",
+    "niche_benchmarks",
+    "trending_videos",
+    "query_trends",
+    "api_usage",
+)
 _FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (copy-on-write file systems only)
 
 
@@ -83,6 +98,8 @@ class PublishResult:
     exports: dict[str, Path]
     row_counts: dict[str, int]
     published_at: datetime
+    # Per dated table, the dates whose files this publish (re)wrote.
+    exported_dates: dict[str, tuple[date, ...]] = field(default_factory=dict)
 
 
 def new_build_id() -> str:
@@ -118,6 +135,28 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _copy_bytes(src: BinaryIO, dst: BinaryIO) -> None:
+    """Copy the rest of ``src`` into ``dst``: in the kernel where it can, else through a buffer.
+
+    ``copy_file_range`` moves the bytes from page cache to page cache without a round trip through
+    this process (measured here: 0.2 s for a 650 MB marts file against 1.7 s for a 16 MB-buffer
+    copy, which also competes with the Parquet exports for the CPU).
+    """
+    remaining = os.fstat(src.fileno()).st_size - src.tell()
+    try:
+        while remaining > 0:
+            copied = os.copy_file_range(src.fileno(), dst.fileno(), remaining)
+            if copied == 0:
+                break
+            remaining -= copied
+    except OSError as error:
+        # Not supported for this pair of files (another file system, an old kernel): the offsets
+        # still point after what was copied, so the buffered copy carries on from there.
+        if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise
+    shutil.copyfileobj(src, dst, length=16 * 1024 * 1024)
+
+
 def _copy_file(source: Path, destination: Path) -> None:
     """Clone ``source`` when the file system can (constant time), else copy its bytes."""
     with open(source, "rb") as src, open(destination, "wb") as dst:
@@ -128,7 +167,7 @@ def _copy_file(source: Path, destination: Path) -> None:
             src.seek(0)
             dst.seek(0)
             dst.truncate()
-            shutil.copyfileobj(src, dst, length=16 * 1024 * 1024)
+            _copy_bytes(src, dst)
         dst.flush()
         os.fsync(dst.fileno())
 
@@ -167,6 +206,80 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, final: Path) -> N
         os.replace(temporary, final)
 
 
+def _dated_file_date(path: Path) -> date | None:
+    try:
+        return date.fromisoformat(path.stem)
+    except ValueError:
+        return None
+
+
+def _one_file(con: duckdb.DuckDBPyConnection, partition: Path) -> Path:
+    """The partition's Parquet file; several (DuckDB may split a partition) are merged into one."""
+    written = sorted(partition.iterdir())
+    if len(written) == 1:
+        return written[0]
+    merged = partition / "merged.parquet.tmp"
+    files = ", ".join(_sql_string(str(path)) for path in written)
+    # Paths this module made, quoted; COPY cannot take its target as a parameter.
+    con.execute(
+        f"copy (select * from read_parquet([{files}])) to {_sql_string(str(merged))} "  # noqa: S608
+        "(format parquet, compression zstd)"
+    ).fetchall()
+    return merged
+
+
+def export_dated_parquet(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    directory: Path,
+    dates: Iterable[date] | None = None,
+) -> tuple[date, ...]:
+    """Write ``marts.<table>`` as one Parquet file per snapshot date, ``<directory>/<date>.parquet``.
+
+    ``dates`` None writes every date; otherwise those dates and any date of the table that has no
+    file yet. Files of dates the table no longer holds are removed. Each file is written under a
+    temporary directory two levels up (beside ``<exports>/marts``, never inside it, where readers
+    list and glob) and renamed into place, so readers see a date's old file or its new one, never
+    a partial file. Returns the dates written.
+    """
+    relation = f"{MARTS_SCHEMA}.{_quote(table)}"
+    dates_query = f"select distinct snapshot_date from {relation}"  # noqa: S608
+    present = {day for (day,) in con.execute(dates_query).fetchall()}
+    if None in present:
+        raise PublishError(f"marts.{table} has rows without a snapshot_date: cannot export by date")
+    directory.mkdir(parents=True, exist_ok=True)
+    existing = {
+        day: path for path in directory.glob("*.parquet") if (day := _dated_file_date(path))
+    }
+    missing = present - existing.keys()
+    wanted = set(present) if dates is None else (set(dates) & present) | missing
+    if wanted:
+        staging = directory.parent.parent / f".{directory.name}.tmp-{uuid.uuid4().hex}"
+        try:
+            where = ""
+            if wanted != present:
+                days = ", ".join(f"date '{day.isoformat()}'" for day in sorted(wanted))
+                where = f" where snapshot_date in ({days})"
+            # One statement for all the dates (DuckDB writes the partitions in parallel); zstd:
+            # a day's file is small, so its size matters more than the write speed.
+            con.execute(
+                f"copy (select * from {relation}{where}) to {_sql_string(str(staging))} "  # noqa: S608
+                "(format parquet, compression zstd, partition_by (snapshot_date), "
+                "write_partition_columns true)"
+            ).fetchall()
+            for day in sorted(wanted):
+                written = _one_file(con, staging / f"snapshot_date={day.isoformat()}")
+                with open(written, "rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(written, directory / f"{day.isoformat()}.parquet")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    for day in existing.keys() - present:
+        existing[day].unlink()
+    _fsync_dir(directory)
+    return tuple(sorted(wanted))
+
+
 def _write_build_info(
     con: duckdb.DuckDBPyConnection,
     build_id: str,
@@ -194,18 +307,59 @@ def _write_build_info(
     )
 
 
-def _export_all(marts_db: Path, exports_dir: Path, tables: list[str]) -> dict[str, Path]:
-    """Every table of the (closed, complete) working marts file as Parquet, read-only."""
-    exports = {}
+def _export_all(
+    marts_db: Path, exports_dir: Path, tables: list[str], dates: Iterable[date] | None
+) -> tuple[dict[str, Path], dict[str, tuple[date, ...]]]:
+    """Every table of the (closed, complete) working marts file as Parquet, read-only.
+
+    Dated tables get the files of ``dates`` (None: every date) rewritten, the others a whole file.
+    """
+    exports: dict[str, Path] = {}
+    exported_dates: dict[str, tuple[date, ...]] = {}
+    wanted = None if dates is None else tuple(dates)
     con = duckdb.connect(str(marts_db), read_only=True)
     try:
         for table in tables:
-            final = exports_marts_dir(exports_dir) / f"{table}.parquet"
-            export_parquet(con, table, final)
-            exports[table] = final
+            if table in DATED_TABLES:
+                directory = exports_marts_dir(exports_dir) / table
+                exported_dates[table] = export_dated_parquet(con, table, directory, wanted)
+                exports[table] = directory
+                # A whole-table file left by an earlier layout would shadow the directory.
+                (exports_marts_dir(exports_dir) / f"{table}.parquet").unlink(missing_ok=True)
+            else:
+                final = exports_marts_dir(exports_dir) / f"{table}.parquet"
+                export_parquet(con, table, final)
+                exports[table] = final
     finally:
         con.close()
-    return exports
+    return exports, exported_dates
+
+
+def _publish_stamp(marts_db: Path, exports_dir: Path) -> dict[str, object]:
+    stat = marts_db.stat()
+    return {
+        "marts_db": str(marts_db.resolve()),
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "exports_dir": str(Path(exports_dir).resolve()),
+    }
+
+
+def exports_match_working_marts(warehouse_dir: Path, exports_dir: Path) -> bool:
+    """True when the last publish exported the working marts file exactly as it is now.
+
+    Then only the dates a build rebuilds need new export files. Anything else (a build that did not
+    publish, a dbt run outside ``build()``, another exports directory) calls for a full export.
+    """
+    paths = WarehousePaths(Path(warehouse_dir))
+    if not paths.marts_db.exists() or not paths.publish_stamp.exists():
+        return False
+    try:
+        recorded = json.loads(paths.publish_stamp.read_text())
+    except ValueError:
+        return False
+    return recorded == _publish_stamp(paths.marts_db, exports_dir)
 
 
 def publish(
@@ -214,11 +368,17 @@ def publish(
     *,
     snapshot_date: date | None = None,
     build_id: str | None = None,
+    dates: Iterable[date] | None = None,
 ) -> PublishResult:
     """Publish the working marts of ``warehouse_dir``: build_info, Parquet exports, serving file.
 
     Usable alone (e.g. an Airflow task after Cosmos ran the dbt models), but only after a build
     whose tests passed: it publishes whatever the working marts file holds.
+
+    ``dates``: the snapshot dates whose rows changed since the last publish (``build()`` passes the
+    dates it rebuilt when :func:`exports_match_working_marts` says nothing else changed); only
+    their files of the dated tables are rewritten, plus any date without a file. None (the
+    default) rewrites every date's file, which is always correct.
     """
     paths = WarehousePaths(Path(warehouse_dir))
     marts_db = paths.marts_db
@@ -246,11 +406,16 @@ def publish(
         raise PublishError(
             f"{wal} remains after closing the working marts; refusing to copy a partial file"
         )
+    stamp = _publish_stamp(marts_db, exports_dir)
+    paths.publish_stamp.unlink(missing_ok=True)
     # The copy is disk-bound and the Parquet exports CPU-bound: do both at once.
     with ThreadPoolExecutor(max_workers=1) as pool:
         serving = pool.submit(replace_atomically, marts_db, paths.serving_db)
-        exports = _export_all(marts_db, Path(exports_dir), [*tables, BUILD_INFO_TABLE])
+        exports, exported_dates = _export_all(
+            marts_db, Path(exports_dir), [*tables, BUILD_INFO_TABLE], dates
+        )
         serving.result()
+    paths.publish_stamp.write_text(json.dumps(stamp))
     return PublishResult(
         build_id=build_id,
         snapshot_date=snapshot_date,
@@ -258,4 +423,5 @@ def publish(
         exports=exports,
         row_counts=row_counts,
         published_at=published_at,
+        exported_dates=exported_dates,
     )
