@@ -4,7 +4,7 @@ VENV := .venv/bin
 export DO_NOT_TRACK := 1
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: install demo test lint format simulator bench bench-extract clean airflow-ui bench-demo
+.PHONY: install demo test lint format simulator bench bench-extract bench-warehouse bench-demo clean airflow-ui
 
 install:
 	@scripts/bootstrap.sh
@@ -27,10 +27,13 @@ simulator: install
 	$(VENV)/python -m tiktok_engagement.simulator
 
 # Benchmarks write their figures into BENCHMARKS.md; timing never gates a test.
-bench: bench-extract
+bench: bench-extract bench-warehouse bench-demo
 
 bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
+
+bench-warehouse: install
+	$(VENV)/python bench/warehouse_bench.py --runs 3 --big-runs 1
 
 bench-demo: install
 	$(VENV)/python bench/demo_bench.py --runs 2
