@@ -48,7 +48,9 @@ def cli_range_warehouse(
     paths.work_dir.mkdir(parents=True)
     dates = generated_dates()
     env = {
-        **os.environ,
+        # Paths come from TIKTOK_DATA_DIR alone: a TIKTOK_* variable left in this process by another
+        # test (or the caller's shell) must not redirect the standalone dbt run.
+        **{k: v for k, v in os.environ.items() if not k.startswith("TIKTOK_")},
         "DO_NOT_TRACK": "1",
         "TIKTOK_DATA_DIR": str(warehouse.root),
         "TIKTOK_LANDING_ROOT": str(generated_landing),
