@@ -33,7 +33,7 @@ bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
 
 bench-warehouse: install
-	$(VENV)/python bench/warehouse_bench.py --runs 3 --big-runs 1
+	$(VENV)/python bench/warehouse_bench.py --runs 3 --big-runs 2
 
 bench-demo: install
 	$(VENV)/python bench/demo_bench.py --runs 2

@@ -9,13 +9,18 @@
 4. The peer: dlt loading the same landed data into DuckDB (bench/dlt_peer.py), against our load
    step alone (the dbt run of the staging views and the history tables), in the same run.
 
-    .venv/bin/python bench/warehouse_bench.py [--runs 3] [--big-runs 1] [--quick]
+    .venv/bin/python bench/warehouse_bench.py [--runs 3] [--big-runs 2] [--quick]
+        [--wait-for-load 1.5] [--max-others 0.25 --retries 2] [--render-only]
 
 Every timed operation runs in a fresh process (bench/warehouse_ops.py); its peak memory is the
 largest sum of RSS over its process tree (it and its dbt child), sampled by psutil every 50 ms.
-The synthetic landing data (bench/generate_landing.py) is generated once and kept under
-``--work-dir`` (default data/bench/warehouse); generation is not timed. ``--quick`` runs the same
-steps at a small scale (for development; it does not write BENCHMARKS.md unless --write).
+The machine may be shared: each operation also records the CPU other processes used meanwhile,
+and one during which they took more than ``--max-others`` of it is measured again (up to
+``--retries`` times; the quietest attempt counts). The synthetic landing data
+(bench/generate_landing.py) is generated once and kept under ``--work-dir`` (default
+data/bench/warehouse); generation is not timed. ``--quick`` runs the same steps at a small scale
+(for development; it does not write BENCHMARKS.md unless --write). ``--render-only`` rewrites the
+section from the last run's results.json.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,6 +53,7 @@ from warehouse_ops import MART_TABLES  # noqa: E402
 OPS = BENCH / "warehouse_ops.py"
 START = date(2024, 1, 1)
 SAMPLE_SECONDS = 0.05
+RETRY_PAUSE_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -103,8 +110,34 @@ def day(n: int) -> date:
 @dataclass
 class Runner:
     work_dir: Path
+    max_others: float = 1.0  # a timed figure is measured again when others took more CPU
+    retries: int = 0
     log: list[str] = field(default_factory=list)
     others: list[float] = field(default_factory=list)  # others' CPU share during each operation
+    repeated: int = 0  # attempts set aside because of other processes' load
+
+    def measure(
+        self, label: str, op: dict[str, Any], prepare: Callable[[], object] | None = None
+    ) -> dict[str, Any]:
+        """A timed figure: ``run``, again (up to ``retries`` times, after a pause) while other
+        processes used more than ``max_others`` of the CPU meanwhile; the quietest attempt counts.
+
+        ``prepare`` restores the starting state before each attempt (e.g. an empty directory).
+        """
+        best: dict[str, Any] | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.repeated += 1
+                time.sleep(RETRY_PAUSE_SECONDS)
+            if prepare is not None:
+                prepare()
+            result = self.run(label, op)
+            if best is None or result["others_cpu_share"] < best["others_cpu_share"]:
+                best = result
+            if result["others_cpu_share"] <= self.max_others:
+                break
+        assert best is not None
+        return best
 
     def run(self, label: str, op: dict[str, Any]) -> dict[str, Any]:
         """Run ``op`` in a fresh process; its JSON result plus peak RSS, wall time, others' CPU."""
@@ -287,7 +320,7 @@ def full_builds(
         ours, floor = [], []
         for attempt in range(max(ours_runs, runs)):
             if attempt < ours_runs:
-                data_dir = fresh_dir(kept if largest else runner.work_dir / "runs" / "full")
+                data_dir = kept if largest else runner.work_dir / "runs" / "full"
                 op = {
                     "op": "build",
                     "landing": str(landing),
@@ -295,10 +328,13 @@ def full_builds(
                     "first": day(1).isoformat(),
                     "last": day(days).isoformat(),
                 }
-                ours.append(runner.run(f"full build {label} #{attempt + 1}", op))
+                ours.append(
+                    runner.measure(
+                        f"full build {label} #{attempt + 1}", op, lambda d=data_dir: fresh_dir(d)
+                    )
+                )
                 ours_db = data_dir / "warehouse" / "tiktok.duckdb"
             floor_db = runner.work_dir / "runs" / "floor.duckdb"
-            floor_db.unlink(missing_ok=True)
             op = {
                 "op": "floor",
                 "landing": str(landing),
@@ -306,7 +342,13 @@ def full_builds(
                 "first": day(1).isoformat(),
                 "last": day(days).isoformat(),
             }
-            floor.append(runner.run(f"floor {label} #{attempt + 1}", op))
+            floor.append(
+                runner.measure(
+                    f"floor {label} #{attempt + 1}",
+                    op,
+                    lambda f=floor_db: f.unlink(missing_ok=True),
+                )
+            )
         check = compare_marts(ours_db, floor_db, full=True)
         results.append(
             {
@@ -348,7 +390,8 @@ def incremental(
                 "data_dir": str(data_dir),
                 "first": day(new_day).isoformat(),
             }
-            result = runner.run(
+            # A repeated attempt builds the same day again: it replaces that day, the same work.
+            result = runner.measure(
                 f"incremental: day {new_day} over {new_day - 1} days of history", op
             )
             result["history_days"] = new_day - 1
@@ -363,7 +406,7 @@ def load_and_peer(
     first, last = day(1).isoformat(), day(scale.peer_days).isoformat()
     results: dict[str, list[dict[str, Any]]] = {"ours": [], "dlt_arrow": [], "dlt_json": []}
     for attempt in range(runs):
-        data_dir = fresh_dir(runner.work_dir / "runs" / "load-step")
+        data_dir = runner.work_dir / "runs" / "load-step"
         op = {
             "op": "load_step",
             "landing": str(landing),
@@ -372,9 +415,11 @@ def load_and_peer(
             "last": last,
             "warm_parse": True,
         }
-        results["ours"].append(runner.run(f"our load step #{attempt + 1}", op))
+        results["ours"].append(
+            runner.measure(f"our load step #{attempt + 1}", op, lambda d=data_dir: fresh_dir(d))
+        )
         for mode, last_day in (("arrow", last), ("json", day(scale.json_peer_days).isoformat())):
-            peer_dir = fresh_dir(runner.work_dir / "runs" / "dlt")
+            peer_dir = runner.work_dir / "runs" / "dlt"
             op = {
                 "op": "dlt",
                 "mode": mode,
@@ -384,7 +429,9 @@ def load_and_peer(
                 "first": first,
                 "last": last_day,
             }
-            results[f"dlt_{mode}"].append(runner.run(f"dlt ({mode}) #{attempt + 1}", op))
+            results[f"dlt_{mode}"].append(
+                runner.measure(f"dlt ({mode}) #{attempt + 1}", op, lambda d=peer_dir: fresh_dir(d))
+            )
     shutil.rmtree(runner.work_dir / "runs" / "dlt", ignore_errors=True)
     return results
 
@@ -405,6 +452,11 @@ def _med(results: list[dict[str, Any]], *keys: str) -> float:
 def _startup(result: dict[str, Any]) -> float:
     """dbt's time outside node execution: process start, imports, parsing, compiling the graph."""
     return result["timings"]["dbt_build"] - result["dbt"]["elapsed"]
+
+
+def _others(results: list[dict[str, Any]]) -> str:
+    """Median share of the machine's CPU that other processes used during these runs."""
+    return f"{100 * _med(results, 'others_cpu_share'):.0f} %"
 
 
 def _fmt_runs(results: list[dict[str, Any]], key: str = "wall") -> str:
@@ -432,8 +484,9 @@ def report_full(sizes: list[dict[str, Any]]) -> list[str]:
         "sum of RSS over the process tree (build process + dbt child), psutil every 50 ms.",
         "",
         "| size | days | video snapshots (fct rows) | ours: `build()` | `dbt build` | publish "
-        "| peak RSS (tree) | floor | ours / floor | ours, dbt models only / floor |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| peak RSS (tree) | floor | ours / floor | ours, dbt models only / floor "
+        "| others' CPU (ours; floor) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         ours, floor = size["ours"], size["floor"]
@@ -447,15 +500,24 @@ def report_full(sizes: list[dict[str, Any]]) -> list[str]:
             f"(n={len(ours)}: {_fmt_runs(ours)}) | {_med(ours, 'timings', 'dbt_build'):.1f} s "
             f"| {_med(ours, 'timings', 'publish'):.1f} s | {peak / 1024:.2f} GiB "
             f"| {floor_time:.1f} s (n={len(floor)}: {_fmt_runs(floor)}) "
-            f"| {total / floor_time:.1f}x | {models / floor_time:.1f}x |"
+            f"| {total / floor_time:.1f}x | {models / floor_time:.1f}x "
+            f"| {_others(ours)}; {_others(floor)} |"
         )
+    nodes = list(sizes[-1]["ours"][-1]["dbt"]["nodes"])
+    tests = sum(node.startswith("test.") for node in nodes)
+    unit_tests = sum(node.startswith("unit_test.") for node in nodes)
     lines += [
+        "",
+        "ours / floor counts what the floor does not do: dbt's fixed cost (process start and a "
+        f"full parse of the project, `dbt start + parse` below), {tests} data tests and "
+        f"{unit_tests} unit tests, and publishing; `ours, dbt models only` is the sum of the "
+        "models' own node times.",
         "",
         "Where a full build's time goes (medians, seconds; dbt node times are dbt's own, summed "
         "over nodes, and run on 2 threads, so they can add up to more than the wall time):",
         "",
         "| size | dbt start + parse | load (staging + history) | derived | marts | data tests "
-        "| unit tests | dbt nodes | publish: copy serving file | publish: export fct | "
+        "| unit tests | nodes run | publish: copy serving file | publish: export fct | "
         "marts file | floor peak RSS | dbt child max RSS (getrusage) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -496,12 +558,14 @@ def report_incremental(inc: dict[str, list[dict[str, Any]]], scale: Scale) -> li
         f"{scale.fresh_days} new days, one `build(snapshot_date=new day)` each, alternating A "
         "and B. Median over the new days.",
         "",
-        "| history | new-day builds (s) | median `build()` | `dbt build` | publish |",
-        "|---|---|---|---|---|",
+        "| history | new-day builds (s) | median `build()` | `dbt build` | publish | others' CPU |",
+        "|---|---|---|---|---|---|",
         f"| {scale.short_history} days | {_fmt_runs(short)} | {s_total:.2f} s "
-        f"| {_med(short, 'timings', 'dbt_build'):.2f} s | {_med(short, 'timings', 'publish'):.2f} s |",
+        f"| {_med(short, 'timings', 'dbt_build'):.2f} s | {_med(short, 'timings', 'publish'):.2f} s "
+        f"| {_others(short)} |",
         f"| {scale.long_history} days | {_fmt_runs(long)} | {l_total:.2f} s "
-        f"| {_med(long, 'timings', 'dbt_build'):.2f} s | {_med(long, 'timings', 'publish'):.2f} s |",
+        f"| {_med(long, 'timings', 'dbt_build'):.2f} s | {_med(long, 'timings', 'publish'):.2f} s "
+        f"| {_others(long)} |",
         "",
         f"**Ratio {scale.long_history} / {scale.short_history} days of history: {ratio:.2f}** "
         f"(goal <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'}).",
@@ -581,6 +645,8 @@ def report_peer(peer: dict[str, list[dict[str, Any]]], scale: Scale) -> list[str
         "dict (ledger rows as dicts), normalized by dlt (nested objects into columns), as a REST "
         "source would yield them.",
         "",
+        "ours / loader below 1 means our load step is the faster.",
+        "",
         "| loader | rows loaded | whole, runs (s) | whole (median) | work (median) | breakdown "
         "(median, s) | ours / loader, whole | ours / loader, work |",
         "|---|---|---|---|---|---|---|---|",
@@ -630,8 +696,10 @@ def render(results: dict[str, Any], scale: Scale) -> str:
         f"Command: `make bench-warehouse` (`{command}`), revision {git_revision()}, "
         f"{datetime.now(UTC):%Y-%m-%d}. The machine is shared: load average (1 min) {loads[0]} "
         f"at the start, {loads[1]} at the end; other processes used {100 * median(others):.0f} % "
-        f"of its CPU during the median timed operation (max {100 * max(others):.0f} %). Whole "
-        f"run {elapsed / 60:.0f} min.",
+        f"of its CPU during the median timed operation (max {100 * max(others):.0f} %); "
+        f"{results.get('repeated', 0)} attempt(s) during which others took more than "
+        f"{100 * results.get('max_others', 1.0):.0f} % were measured again (the quietest attempt "
+        f"counts). Whole run {elapsed / 60:.0f} min.",
         "",
         f"Landing data: bench/generate_landing.py, {scale.creators:,} roster creators (their 20 "
         f"most recent posts every day), {scale.generator_config().query_count} tracked queries "
@@ -667,6 +735,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-wait", type=float, default=1800, help="seconds (--wait-for-load)")
     parser.add_argument(
+        "--max-others",
+        type=float,
+        default=0.25,
+        help="measure a figure again when other processes used more than this share of the CPU",
+    )
+    parser.add_argument("--retries", type=int, default=2, help="at most this many times more")
+    parser.add_argument(
         "--render-only",
         action="store_true",
         help="re-render the section from the last run's results.json (no timing)",
@@ -684,7 +759,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_quiet(args.wait_for_load, args.max_wait)
         started = time.perf_counter()
         load_start = os.getloadavg()[0]
-        runner = Runner(work_dir / scale.name)
+        runner = Runner(work_dir / scale.name, max_others=args.max_others, retries=args.retries)
         runner.work_dir.mkdir(parents=True, exist_ok=True)
         sizes, long_dir = full_builds(scale, landing, runner, args.runs, args.big_runs)
         inc = incremental(scale, landing, runner, long_dir)
@@ -696,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
             "incremental": inc,
             "peer": peer,
             "others": runner.others,
+            "repeated": runner.repeated,
+            "max_others": args.max_others,
             "loads": [f"{load_start:.2f}", f"{os.getloadavg()[0]:.2f}"],
             "elapsed": time.perf_counter() - started,
         }
