@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import uvloop
 
 from .config import Creator, Query, Settings
-from .landing import Landing, hashtag_row, profile_row, video_columns
+from .landing import Landing, Rows, hashtag_row, profile_row, to_batch, to_table, video_columns
 from .scavio.client import CreditBudget, RequestLedger, ScavioClient
 from .scavio.errors import (
     AuthenticationError,
@@ -238,11 +239,12 @@ def _land(
     report: ExtractionReport,
     ledger: RequestLedger,
     part: str,
-    datasets: dict[str, list[dict[str, Any]]],
+    datasets: dict[str, Rows],
 ) -> None:
     for dataset, rows in datasets.items():
-        report.files[dataset] = landing.write(dataset, report.snapshot_date, part, rows)
-        report.rows[dataset] = len(rows)
+        table = to_table(dataset, rows)
+        report.files[dataset] = landing.write(dataset, report.snapshot_date, part, table)
+        report.rows[dataset] = table.num_rows
     ledger_rows = ledger.rows(report.snapshot_date, report.run_id)
     report.files["request_ledger"] = landing.write(
         "request_ledger", report.snapshot_date, f"{report.kind}-{part}", ledger_rows
@@ -291,8 +293,9 @@ async def extract_creators_async(
 
     async def fetch(
         client: ScavioClient, plan: CreatorPlan
-    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        # Rows are built as each creator's answer arrives, so that work overlaps the network wait.
+    ) -> tuple[dict[str, Any] | None, pa.RecordBatch]:
+        # Rows are built and converted to Arrow as each creator's answer arrives, so that work
+        # overlaps the network wait instead of following it.
         name = plan.creator.username
         profile = None
         sec_uid = plan.sec_uid
@@ -305,21 +308,21 @@ async def extract_creators_async(
         )
         if profile is not None:
             profile = profile_row(snapshot_date, name, plan.creator.niche, profile)
-        return profile, post_rows(plan, sec_uid, videos)
+        return profile, to_batch("creator_posts", post_rows(plan, sec_uid, videos))
 
     async with make_client(settings, snapshot_date, ledger) as client:
         results = await asyncio.gather(*(fetch(client, p) for p in plans), return_exceptions=True)
 
     profile_rows: list[dict[str, Any]] = []
-    posts: list[dict[str, Any]] = []
+    posts: list[pa.RecordBatch] = []
     for plan, result in zip(plans, results, strict=True):
         if isinstance(result, BaseException):
             outcomes.record(plan.creator.username, result)
             continue
-        profile, rows = result
+        profile, batch = result
         if profile is not None:
             profile_rows.append(profile)
-        posts.extend(rows)
+        posts.append(batch)
     _land(landing, report, ledger, part, {"profiles": profile_rows, "creator_posts": posts})
     _finish(report, ledger, outcomes)
     log.info("%s", report.summary())

@@ -189,13 +189,26 @@ def hashtag_row(snapshot_date: date, query: str, hashtag: Hashtag) -> dict[str, 
     }
 
 
-def to_table(dataset: str, rows: Sequence[dict[str, Any]]) -> pa.Table:
-    """Build a table under the dataset's explicit schema (never inferred).
+Rows = Sequence[dict[str, Any]] | Sequence[pa.RecordBatch] | pa.Table
+
+
+def to_batch(dataset: str, rows: Sequence[dict[str, Any]]) -> pa.RecordBatch:
+    """Rows as a record batch under the dataset's schema: lets a caller convert as data arrives."""
+    return pa.RecordBatch.from_pylist(list(rows), schema=SCHEMAS[dataset])
+
+
+def to_table(dataset: str, rows: Rows) -> pa.Table:
+    """A table under the dataset's explicit schema (never inferred), from rows, batches or a table.
 
     A row missing a non-nullable column fails here with the column named, before anything lands.
     """
     schema = SCHEMAS[dataset]
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    if isinstance(rows, pa.Table):
+        table = rows if rows.schema.equals(schema) else rows.cast(schema)
+    elif rows and all(isinstance(row, pa.RecordBatch) for row in rows):
+        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()
+    else:
+        table = pa.Table.from_pylist(list(rows), schema=schema)
     for f in schema:
         column = table.column(f.name)
         if not f.nullable and column.null_count:
@@ -229,10 +242,9 @@ class Landing:
             return f"{scheme}://{path}"
         return path
 
-    def write(
-        self, dataset: str, snapshot_date: date, part: str, rows: Sequence[dict[str, Any]]
-    ) -> str:
-        """Write ``rows`` atomically as ``<part>.parquet`` in the dataset's partition for the date.
+    def write(self, dataset: str, snapshot_date: date, part: str, rows: Rows) -> str:
+        """Write ``rows`` (dicts, or record batches from :func:`to_batch`) atomically as
+        ``<part>.parquet`` in the dataset's partition for the date.
 
         Returns the final path (for S3, ``bucket/key``; :meth:`uri` makes it a URI). An existing
         file of the same name is replaced.

@@ -130,4 +130,4 @@ def test_hashtag_counts_from_any_of_three_places(info):
 
 
 def test_raw_json_is_canonical():
-    assert raw_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+    assert raw_json({"b": 1, "a": "é"}).decode() == '{"a":"é","b":1}'

