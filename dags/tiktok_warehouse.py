@@ -8,7 +8,8 @@ Runs when both extract DAGs have landed a day (assets `tiktok://landing/creator_
   logical date); other dates announced by the events are queued as runs of their own
   (**queue_other_dates**).
 - **load**: check the day's landing partitions exist (dbt's staging views read them directly).
-- **dbt** (Cosmos task group): one task per model and one per model's tests, with
+- **dbt** (Cosmos task group): one task per model, a `dbt build` of that model (the model, then
+  its tests; a failing test stops what depends on it and the publish), with
   `--vars {snapshot_date: ...}`, profile `include/dbt/profiles.yml` (DuckDB).
 - **publish**: copy the marts to the read-only serving database; asset `tiktok://warehouse/serving`.
 - **report**: write `$TIKTOK_DATA_DIR/report/index.html` (shown in the UI: Browse > TikTok

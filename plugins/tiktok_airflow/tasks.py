@@ -204,13 +204,22 @@ def extract_creator_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) 
     return _report_summary(report, batch["part"])
 
 
-def finalize_creators(
-    batches: Sequence[Mapping[str, Any]],
+def _finalize(
+    parts: Sequence[str],
     reports: Iterable[Mapping[str, Any]],
     context: Mapping[str, Any],
     asset: Any,
+    *,
+    subset_param: str,
+    datasets: Sequence[str],
+    main: str,
+    kind: str,
 ) -> dict[str, Any]:
-    """After every batch landed: prune stale parts of the date (whole-roster runs), emit the asset."""
+    """After every part of an extract DAG landed: prune the date's stale parts, emit the asset.
+
+    Parts are pruned only after a whole-list run: a run for a subset (``subset_param``) leaves the
+    other parts of the date alone. ``main`` is the dataset the asset stands for.
+    """
     from tiktok_engagement.landing import Landing
 
     params = context.get("params") or {}
@@ -218,28 +227,43 @@ def finalize_creators(
     with failure_policy():
         settings = task_settings(context)
         day = snapshot_date(context)
-    parts = [b["part"] for b in batches]
-    subset = bool(params.get("creators"))
-    removed = (
-        []
-        if subset
-        else prune_date(Landing(settings.landing_root), day, CREATOR_DATASETS, parts, "creators")
-    )
+    subset = bool(params.get(subset_param))
+    landing = Landing(settings.landing_root)
+    removed = [] if subset else prune_date(landing, day, datasets, list(parts), kind)
     summary = {
         "snapshot_date": day.isoformat(),
-        "parts": parts,
+        "parts": list(parts),
         "subset": subset,
-        "creator_posts_rows": _total_rows(reports, "creator_posts"),
-        "profiles_rows": _total_rows(reports, "profiles"),
+        **{f"{dataset}_rows": _total_rows(reports, dataset) for dataset in datasets},
         "credits_used": sum(int(r.get("credits_used", 0)) for r in reports),
         "pruned": removed,
-        "landing": f"{settings.landing_root}/creator_posts/snapshot_date={day.isoformat()}",
+        "landing": f"{settings.landing_root}/{main}/snapshot_date={day.isoformat()}",
     }
     context["outlet_events"][asset].extra = {
-        k: summary[k] for k in ("snapshot_date", "subset", "creator_posts_rows", "landing")
+        k: summary[k] for k in ("snapshot_date", "subset", f"{main}_rows", "landing")
     }
     log.info("landed %s", summary)
     return summary
+
+
+def finalize_creators(
+    batches: Sequence[Mapping[str, Any]],
+    reports: Iterable[Mapping[str, Any]],
+    context: Mapping[str, Any],
+    asset: Any,
+) -> dict[str, Any]:
+    """After every batch landed: prune stale parts of the date (whole-roster runs), emit the asset."""
+    parts = [b["part"] for b in batches]
+    return _finalize(
+        parts,
+        reports,
+        context,
+        asset,
+        subset_param="creators",
+        datasets=CREATOR_DATASETS,
+        main="creator_posts",
+        kind="creators",
+    )
 
 
 # ---- tiktok_search_trends ---------------------------------------------------------------------------
@@ -292,35 +316,17 @@ def finalize_searches(
     asset: Any,
 ) -> dict[str, Any]:
     """After every query landed: prune parts of queries no longer tracked, emit the asset."""
-    from tiktok_engagement.landing import Landing
-
-    params = context.get("params") or {}
-    reports = list(reports)
-    with failure_policy():
-        settings = task_settings(context)
-        day = snapshot_date(context)
     parts = [i["part"] for i in items]
-    subset = bool(params.get("queries"))
-    removed = (
-        []
-        if subset
-        else prune_date(Landing(settings.landing_root), day, SEARCH_DATASETS, parts, "searches")
+    return _finalize(
+        parts,
+        reports,
+        context,
+        asset,
+        subset_param="queries",
+        datasets=SEARCH_DATASETS,
+        main="search_results",
+        kind="searches",
     )
-    summary = {
-        "snapshot_date": day.isoformat(),
-        "parts": parts,
-        "subset": subset,
-        "search_results_rows": _total_rows(reports, "search_results"),
-        "hashtags_rows": _total_rows(reports, "hashtags"),
-        "credits_used": sum(int(r.get("credits_used", 0)) for r in reports),
-        "pruned": removed,
-        "landing": f"{settings.landing_root}/search_results/snapshot_date={day.isoformat()}",
-    }
-    context["outlet_events"][asset].extra = {
-        k: summary[k] for k in ("snapshot_date", "subset", "search_results_rows", "landing")
-    }
-    log.info("landed %s", summary)
-    return summary
 
 
 # ---- tiktok_warehouse -----------------------------------------------------------------------------

@@ -78,8 +78,9 @@ def test_schedules_pools_and_assets(dagbag):
     writers = [t for t in warehouse.tasks if t.task_id != "queue_other_dates"]
     assert {t.pool for t in writers} == {"tiktok_warehouse"}
     dbt_tasks = [t for t in warehouse.tasks if t.task_id.startswith("dbt.")]
-    assert any(t.task_id.endswith(".run") for t in dbt_tasks)
-    assert any(t.task_id.endswith(".test") for t in dbt_tasks)
+    # one task per model, `dbt build --select <model>`: the model, then its tests
+    assert "dbt.fct_video_snapshots_model_build" in {t.task_id for t in dbt_tasks}
+    assert all(t.base_cmd == ["build"] for t in dbt_tasks if t.task_id.endswith("_build"))
     assert all("snapshot_date" in t.vars for t in dbt_tasks)
     assert all(
         "TIKTOK_MARTS_DB" in t.env and "xcom_pull" in t.env["TIKTOK_MARTS_DB"] for t in dbt_tasks

@@ -198,33 +198,32 @@ def _required(params: dict[str, Any], name: str) -> str:
     return value
 
 
-def _count(params: dict[str, Any]) -> int:
-    value = params.get("count")
+def _integer(params: dict[str, Any], name: str, default: int, what: str) -> int:
+    """An integer parameter sent as a number or a decimal string; ``default`` when absent."""
+    value = params.get(name)
     if value is None or value == "":
-        return 20
+        return default
+    message = f"'{name}' must be {what}"
     if isinstance(value, bool):
-        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30")
+        raise ApiError(400, "bad_request", message)
     try:
-        count = int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30") from None
-    if count != value and str(count) != str(value).strip():
-        raise ApiError(400, "bad_request", "'count' must be an integer between 1 and 30")
+        raise ApiError(400, "bad_request", message) from None
+    if number != value and str(number) != str(value).strip():  # 1.5, "2.0"
+        raise ApiError(400, "bad_request", message)
+    return number
+
+
+def _count(params: dict[str, Any]) -> int:
+    count = _integer(params, "count", 20, "an integer between 1 and 30")
     if not 1 <= count <= 30:
         raise ApiError(400, "bad_request", f"'count' must be between 1 and 30, got {count}")
     return count
 
 
 def _cursor(params: dict[str, Any]) -> int:
-    value = params.get("cursor")
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer")
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer") from None
+    cursor = _integer(params, "cursor", 0, "a non-negative integer")
     if cursor < 0:
         raise ApiError(400, "bad_request", "'cursor' must be a non-negative integer")
     return cursor
