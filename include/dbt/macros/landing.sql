@@ -89,3 +89,28 @@
         else cast(snapshot_date as date)
     end
 {%- endmacro %}
+
+{#- The typed video columns both landing datasets carry (creator_posts, search_results), from
+    video_id to raw_json, then the file each row came from. -#}
+{% macro video_columns(dataset) -%}
+        {{ required_column(dataset, 'video_id', 'varchar') }} as video_id,
+        cast(author_unique_id as varchar) as author_unique_id,
+        cast(author_nickname as varchar) as author_nickname,
+        cast(author_sec_uid as varchar) as author_sec_uid,
+        cast(description as varchar) as description,
+        {{ required_column(dataset, 'created_at', 'timestamp with time zone') }} as created_at,
+        {{ required_column(dataset, 'play_count', 'bigint') }} as play_count,
+        {{ required_column(dataset, 'digg_count', 'bigint') }} as digg_count,
+        {{ required_column(dataset, 'comment_count', 'bigint') }} as comment_count,
+        {{ required_column(dataset, 'share_count', 'bigint') }} as share_count,
+        cast(collect_count as bigint) as collect_count,
+        cast(download_count as bigint) as download_count,
+        cast(duration_ms as bigint) as duration_ms,
+        cast(music_title as varchar) as music_title,
+        cast(music_author as varchar) as music_author,
+        cast(hashtags as varchar[]) as hashtags,
+        cast(is_ads as boolean) as is_ads,
+        cast(region as varchar) as region,
+        {{ required_column(dataset, 'raw_json', 'varchar') }} as raw_json,
+        filename as landing_file
+{%- endmacro %}
