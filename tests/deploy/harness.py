@@ -258,16 +258,23 @@ class Cluster:
 
     # -- REST API (what an operator or CI would use) --------------------------------------------
 
-    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def auth_headers(self) -> dict[str, str]:
+        """A bearer token of the admin user (simple auth manager), fetched once."""
         if self._token is None:
             passwords = self.home / "simple_auth_manager_passwords.json.generated"
             login = {"username": "admin", "password": json.loads(passwords.read_text())["admin"]}
             response = httpx.post(f"{self.base_url}/auth/token", json=login, timeout=30)
             response.raise_for_status()
             self._token = response.json()["access_token"]
-        headers = {"Authorization": f"Bearer {self._token}"}
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
         response = httpx.request(
-            method, f"{self.base_url}/api/v2{path}", headers=headers, timeout=60, **kwargs
+            method,
+            f"{self.base_url}/api/v2{path}",
+            headers=self.auth_headers(),
+            timeout=60,
+            **kwargs,
         )
         assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
         return response
