@@ -148,6 +148,31 @@ def backfill(env: Mapping[str, str], dates: Sequence[date], log_path: Path) -> l
     return runs
 
 
+def run_pipeline(
+    data_dir: Path,
+    simulator: SimulatorProcess,
+    dates: Sequence[date],
+    log_path: Path,
+    connection_extra: Mapping[str, Any] | None = None,
+) -> list[dict]:
+    """Backfill ``dates`` through Airflow (home ``<data_dir>/airflow``) against ``simulator``.
+
+    ``connection_extra`` adds client settings to ``scavio_default`` (e.g. ``max_attempts``).
+    """
+    (data_dir / "airflow").mkdir(parents=True, exist_ok=True)
+    env = airflow_environment(data_dir, simulator)
+    if connection_extra:
+        connection = json.loads(env["AIRFLOW_CONN_SCAVIO_DEFAULT"])
+        env["AIRFLOW_CONN_SCAVIO_DEFAULT"] = json.dumps({**connection, "extra": connection_extra})
+    ensure_manifest(env, log_path)
+    _run([str(VENV_BIN / "airflow"), "db", "migrate"], env, log_path)
+    _step(
+        f"backfill {dates[0]} .. {dates[-1]} ({len(dates)} days) through Airflow: "
+        "tiktok_creator_posts, tiktok_search_trends, tiktok_warehouse per date"
+    )
+    return backfill(env, dates, log_path)
+
+
 # ---- the tables printed at the end -------------------------------------------------------------------
 
 
@@ -274,15 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _step("starting the Scavio simulator on loopback")
         with SimulatorProcess(SimulatorConfig()) as simulator:
-            env = airflow_environment(data_dir, simulator)
-            ensure_manifest(env, log_path)
             _step(f"simulator at {simulator.base_url}; Airflow home {airflow_home} (SQLite)")
-            _run([str(VENV_BIN / "airflow"), "db", "migrate"], env, log_path)
-            _step(
-                f"backfill {dates[0]} .. {dates[-1]} ({len(dates)} days) through Airflow: "
-                "tiktok_creator_posts, tiktok_search_trends, tiktok_warehouse per date"
-            )
-            backfill(env, dates, log_path)
+            run_pipeline(data_dir, simulator, dates, log_path)
     except DemoError as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
