@@ -40,6 +40,7 @@ bench-demo: install
 
 # The Airflow UI over the demo's Airflow home (<data>/airflow, SQLite): its runs, logs and the report
 # (Browse > TikTok engagement report). Log in as admin with the password airflow standalone prints.
+# PATH: standalone starts its scheduler, API server etc. as `airflow ...` looked up on PATH.
 DEMO_DATA := $(abspath $(or $(TIKTOK_DATA_DIR),data))
 airflow-ui: install
 	AIRFLOW_HOME=$(DEMO_DATA)/airflow \
@@ -52,6 +53,7 @@ airflow-ui: install
 	TIKTOK_DATA_DIR=$(DEMO_DATA) \
 	TIKTOK_DBT_MANIFEST=$(CURDIR)/include/dbt/target/manifest.json \
 	PYTHONPATH=$(CURDIR)/plugins \
+	PATH=$(CURDIR)/$(VENV):$$PATH \
 	$(VENV)/airflow standalone
 
 clean:
