@@ -74,19 +74,29 @@ def _as_int(value: Any, path: str, context: str) -> int:
     raise PayloadValidationError(path, f"must be an integer, got {value!r}", context=context)
 
 
+def _int_or_none(value: Any, path: str, context: str) -> int | None:
+    """An optional count: None when absent or empty, else as :func:`_as_int` reads it."""
+    if type(value) is int:
+        return value
+    if value is None or value == "":
+        return None
+    return _as_int(value, path, context)
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if type(value) is str else str(value)
+
+
 def _opt_int(obj: Any, path: str, context: str) -> int | None:
     value = _get(obj, path)
-    return None if value is _MISSING else _as_int(value, path, context)
+    return None if value is _MISSING else _int_or_none(value, path, context)
 
 
 def _opt_str(obj: Any, path: str) -> str | None:
     value = _get(obj, path)
-    return None if value is _MISSING else str(value)
-
-
-def _opt_bool(obj: Any, path: str) -> bool | None:
-    value = _get(obj, path)
-    return None if value is _MISSING else bool(value)
+    return None if value is _MISSING else _str_or_none(value)
 
 
 def raw_json(item: dict[str, Any]) -> bytes:
@@ -153,13 +163,19 @@ class Video:
         return cls(
             video_id=video_id,
             created_at=datetime.fromtimestamp(create_time, tz=UTC),
-            collect_count=_int_or_none(stats.get("collect_count"), "collect_count", context),
-            download_count=_int_or_none(stats.get("download_count"), "download_count", context),
+            collect_count=_int_or_none(
+                stats.get("collect_count"), "statistics.collect_count", context
+            ),
+            download_count=_int_or_none(
+                stats.get("download_count"), "statistics.download_count", context
+            ),
             author_unique_id=_str_or_none(author.get("unique_id")),
             author_nickname=_str_or_none(author.get("nickname")),
             author_sec_uid=_str_or_none(author.get("sec_uid")),
             description=_str_or_none(item.get("desc")),
-            duration_ms=_int_or_none(_child(item, "video").get("duration"), "duration", context),
+            duration_ms=_int_or_none(
+                _child(item, "video").get("duration"), "video.duration", context
+            ),
             music_title=_str_or_none(music.get("title")),
             music_author=_str_or_none(music.get("author")),
             hashtags=hashtags,
@@ -172,31 +188,12 @@ class Video:
 
 _REQUIRED_COUNTS = ("play_count", "digg_count", "comment_count", "share_count")
 _EMPTY: dict[str, Any] = {}
-_OPTIONAL_PATHS = {
-    "collect_count": "statistics.collect_count",
-    "download_count": "statistics.download_count",
-    "duration": "video.duration",
-}
 
 
 def _child(obj: dict[str, Any], key: str) -> dict[str, Any]:
     """A nested object, or an empty one when it is absent or not an object."""
     value = obj.get(key)
     return value if type(value) is dict else _EMPTY
-
-
-def _str_or_none(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if type(value) is str else str(value)
-
-
-def _int_or_none(value: Any, name: str, context: str) -> int | None:
-    if type(value) is int:
-        return value
-    if value is None or value == "":
-        return None
-    return _as_int(value, _OPTIONAL_PATHS[name], context)
 
 
 @dataclass(frozen=True, slots=True)
