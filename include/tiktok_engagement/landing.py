@@ -243,7 +243,7 @@ class Landing:
         return path
 
     def write(self, dataset: str, snapshot_date: date, part: str, rows: Rows) -> str:
-        """Write ``rows`` (dicts, or record batches from :func:`to_batch`) atomically as
+        """Write ``rows`` (dicts, record batches from :func:`to_batch`, or a table) atomically as
         ``<part>.parquet`` in the dataset's partition for the date.
 
         Returns the final path (for S3, ``bucket/key``; :meth:`uri` makes it a URI). An existing
