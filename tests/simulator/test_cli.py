@@ -50,8 +50,14 @@ def test_serve_reads_its_settings_from_the_environment(tmp_path: Path):
         "SCAVIO_SIM_IN_FLIGHT_CAP": "4",
         "SCAVIO_SIM_LATENCY_MS": "5",
         "SCAVIO_SIM_CREDIT_BALANCE": "",
+        "SCAVIO_SIM_ECHO_DATE": "false",
+        "SCAVIO_SIM_BAD_PROFILE": "zoe.adeyemi,reza.santos",
+        "SCAVIO_SIM_BAD_ITEMS": "negative_count:zoe.adeyemi",
     }
+    world = [c.username for c in Population(seed=7, size=40).creators[:3]]
+    assert world == ["zoe.adeyemi", "thefatimacooks", "reza.santos"]
     command = [*MODULE, "--port", "0", "--ready-file", str(ready), "--per-minute", "9"]
+    command += ["--bad-item", "future_time:thefatimacooks", "--bad-item", "missing_id:reza.santos"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -71,6 +77,11 @@ def test_serve_reads_its_settings_from_the_environment(tmp_path: Path):
         assert config["in_flight_cap"] == 4 and config["latency_ms"] == 5.0
         assert config["per_minute"] == 9, "a flag beats the environment"
         assert config["credit_balance"] is None
+        assert config["echo_date"] is False
+        assert config["bad_profile"] == ["zoe.adeyemi", "reza.santos"]
+        assert config["bad_items"] == ["future_time:thefatimacooks", "missing_id:reza.santos"], (
+            "repeated flags replace the variable's list"
+        )
         health = httpx.get(f"{base}/_sim/health").json()
         assert health == {"status": "ok", "seed": 7, "creators": 40, "pid": process.pid}
         csv_roster = httpx.get(f"{base}/_sim/roster", params={"count": 5, "format": "csv"}).text

@@ -5,11 +5,13 @@ Commands::
     scavio-sim [serve] [--host 127.0.0.1] [--port 8765] [--seed 42] [--creators 600] [--latency-ms 0]
                [--in-flight-cap N] [--per-minute N] [--error-rate R] [--timeout-rate R]
                [--malformed-rate R] [--empty-rate R] [--credit-balance N] [--api-key KEY ...]
+               [--echo-date true|false] [--bad-item KIND:USERNAME ...] [--bad-profile USERNAME ...]
     scavio-sim roster --count 60 [--seed 42] [--creators 600]     CSV username,niche
     scavio-sim queries                                            CSV query,type
 
 Every serve option also reads ``SCAVIO_SIM_<OPTION>`` (``SCAVIO_SIM_HOST``, ``SCAVIO_SIM_PORT``,
-``SCAVIO_SIM_API_KEYS`` comma-separated, ...); a flag beats the variable.
+``SCAVIO_SIM_API_KEYS``, ``SCAVIO_SIM_BAD_ITEMS`` and ``SCAVIO_SIM_BAD_PROFILE`` comma-separated,
+...); a flag beats the variable, and a repeatable flag's values replace the variable's list.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from collections.abc import Sequence
 from .config import FIELDS, SimulatorConfig, env_name, env_settings
 
 COMMANDS = ("serve", "roster", "queries")
+REPEATABLE_FLAGS: dict[str, tuple[str, str]] = {
+    "api_keys": ("--api-key", "KEY"),
+    "bad_items": ("--bad-item", "KIND:USERNAME"),
+    "bad_profile": ("--bad-profile", "USERNAME"),
+}
+"""List settings: one flag per value (the variable takes the list comma-separated)."""
 
 
 def _serve_parser() -> argparse.ArgumentParser:
@@ -41,31 +49,47 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--config-json", help="all settings as one JSON object (overrides flags and env)"
     )
     for name, field in FIELDS.items():
-        flag = "--api-key" if name == "api_keys" else "--" + name.replace("_", "-")
-        help_text = f"{field.metadata['help']} (env {env_name(name)})"
-        if name == "api_keys":
-            parser.add_argument(flag, dest=name, action="append", help=help_text + "; repeatable")
+        if name in REPEATABLE_FLAGS:
+            flag, metavar = REPEATABLE_FLAGS[name]
+            parser.add_argument(
+                flag,
+                dest=name,
+                action="append",
+                metavar=metavar,
+                help=f"{field.metadata['help']} (repeatable; env {env_name(name)}, comma-separated)",
+            )
         else:
-            parser.add_argument(flag, dest=name, help=help_text)
+            flag = "--" + name.replace("_", "-")
+            parser.add_argument(
+                flag, dest=name, help=f"{field.metadata['help']} (env {env_name(name)})"
+            )
     return parser
 
 
 def serve_main(argv: Sequence[str]) -> int:
     """Parse serve options (flags over ``SCAVIO_SIM_*`` over defaults) and run the server."""
-    args = _serve_parser().parse_args(list(argv))
-    if args.config_json:
-        config = SimulatorConfig.from_dict(json.loads(args.config_json))
-    else:
-        settings = env_settings()
-        for name in FIELDS:
-            value = getattr(args, name)
-            if value is not None:
-                settings[name] = value
-        config = SimulatorConfig.from_dict(settings)
-    from .server import serve
+    parser = _serve_parser()
+    args = parser.parse_args(list(argv))
+    try:
+        if args.config_json:
+            config = SimulatorConfig.from_dict(json.loads(args.config_json))
+        else:
+            settings = env_settings()
+            for name in FIELDS:
+                value = getattr(args, name)
+                if value is not None:
+                    settings[name] = value
+            config = SimulatorConfig.from_dict(settings)
+    except ValueError as exc:
+        parser.error(str(exc))  # exit 2 with the setting named, not a traceback
+    from .server import SimulatorServer, serve
 
     try:
-        serve(config, args.host, args.port, ready_file=args.ready_file, log_level=args.log_level)
+        app = SimulatorServer(config)
+    except ValueError as exc:  # settings that name creators are checked against the world
+        parser.error(str(exc))
+    try:
+        serve(app, args.host, args.port, ready_file=args.ready_file, log_level=args.log_level)
     except KeyboardInterrupt:
         return 130  # Ctrl-C after a graceful shutdown: no traceback for the normal way to stop
     except OSError as exc:

@@ -22,6 +22,8 @@ PLAN_BY_CAP: dict[int, str] = {
     50: "growth",
 }
 TIMEOUT_ACTIONS = ("504", "drop", "mixed")
+BAD_ITEM_KINDS = ("future_time", "huge_count", "negative_count", "missing_id", "wrong_type")
+"""How ``bad_items`` corrupts a video item: see the field's help."""
 
 
 def _meta(help_text: str, *, runtime: bool = True) -> dict[str, Any]:
@@ -85,16 +87,36 @@ class SimulatorConfig:
         default=None, metadata=_meta("simulated date YYYY-MM-DD (default: real today)")
     )
     max_pages: int = field(default=5, metadata=_meta("depth of search and hashtag feeds, in pages"))
+    echo_date: bool = field(
+        default=True,
+        metadata=_meta(
+            "echo X-Sim-Date: D (the date answered as of) on every API answer; false stands in "
+            "for an API that serves only current counts (it still answers as of the date)"
+        ),
+    )
+    bad_items: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(
+            "permanently bad video items, as KIND:USERNAME: the creator's second-newest video is "
+            "corrupted in every user/posts, search, hashtag and video answer that holds it. "
+            "KIND: future_time (create_time 1e12 s, the year 33658), huge_count (play_count "
+            "2**64+5), negative_count (digg_count -3), missing_id (no aweme_id), wrong_type "
+            '(share_count {"n": 1})'
+        ),
+    )
+    bad_profile: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta("usernames whose profile answer has follower_count -1"),
+    )
 
     def __post_init__(self) -> None:
         # Normalise the "unlimited" spellings so the server only ever tests for None.
         for name in ("in_flight_cap", "per_minute"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
                 object.__setattr__(self, name, None)
-        if isinstance(self.api_keys, str):
-            object.__setattr__(self, "api_keys", (self.api_keys,))
-        else:
-            object.__setattr__(self, "api_keys", tuple(self.api_keys))
+        for name in _TUPLES:
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         self.validate()
 
     def validate(self) -> None:
@@ -122,6 +144,22 @@ class SimulatorConfig:
             from .population import parse_day
 
             parse_day(self.clock)
+        self.bad_item_specs()
+        if any(not isinstance(name, str) or not name for name in self.bad_profile):
+            raise ValueError("bad_profile must hold usernames")
+
+    def bad_item_specs(self) -> list[tuple[str, str]]:
+        """``bad_items`` as (kind, username) pairs; raises ValueError for a malformed entry."""
+        specs = []
+        for spec in self.bad_items:
+            kind, _, username = spec.partition(":") if isinstance(spec, str) else ("", "", "")
+            if kind not in BAD_ITEM_KINDS or not username:
+                raise ValueError(
+                    f"bad_items entries must be KIND:USERNAME with KIND one of "
+                    f"{', '.join(BAD_ITEM_KINDS)}, got {spec!r}"
+                )
+            specs.append((kind, username))
+        return specs
 
     @property
     def plan_name(self) -> str:
@@ -135,7 +173,8 @@ class SimulatorConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every setting."""
         data = dataclasses.asdict(self)
-        data["api_keys"] = list(self.api_keys)
+        for name in _TUPLES:
+            data[name] = list(getattr(self, name))
         return data
 
     def replace(self, **changes: Any) -> SimulatorConfig:
@@ -149,7 +188,7 @@ class SimulatorConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SimulatorConfig:
-        """Defaults overridden by ``SCAVIO_SIM_<SETTING>`` variables (``SCAVIO_SIM_API_KEYS`` comma-separated)."""
+        """Defaults overridden by ``SCAVIO_SIM_<SETTING>`` variables (lists comma-separated)."""
         return cls(**env_settings(environ))
 
 
@@ -163,10 +202,14 @@ _FLOATS = {
     "malformed_rate", "empty_rate",
 }  # fmt: skip
 _OPTIONAL_STRS = {"plan", "clock"}
+_BOOLS = {"charge_not_found", "echo_date"}
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
+_TUPLES = ("api_keys", "bad_items", "bad_profile")
 
 
 def _convert(name: str, value: Any) -> Any:
-    if name == "api_keys":
+    if name in _TUPLES:
         if isinstance(value, str):
             return tuple(k.strip() for k in value.split(",") if k.strip())
         return tuple(value)
@@ -180,9 +223,13 @@ def _convert(name: str, value: Any) -> Any:
         return int(value)
     if name in _FLOATS:
         return float(value)
-    if name == "charge_not_found":
+    if name in _BOOLS:
         if isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes", "on")
+            # Strict: a typo must not quietly turn echo_date off and hide the date check.
+            text = value.strip().lower()
+            if text not in _TRUE_WORDS + _FALSE_WORDS:
+                raise ValueError(f"{name} must be true or false, got {value!r}")
+            return text in _TRUE_WORDS
         return bool(value)
     if name in _OPTIONAL_STRS:
         return None if value in (None, "") else str(value)

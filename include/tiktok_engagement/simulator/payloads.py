@@ -112,3 +112,32 @@ def challenge_info(hashtag: HashtagInfo, as_of: int) -> dict[str, Any]:
     else:
         challenge["stats"] = {"videoCount": videos, "viewCount": views}
     return info
+
+
+BAD_CREATE_TIME = 1_000_000_000_000
+"""``create_time`` of a ``future_time`` bad item: Unix seconds in the year 33658."""
+BAD_PLAY_COUNT = 2**64 + 5
+"""``play_count`` of a ``huge_count`` bad item: beyond any 64-bit integer, signed or not."""
+BAD_DIGG_COUNT = -3
+"""``digg_count`` of a ``negative_count`` bad item."""
+BAD_SHARE_COUNT: dict[str, int] = {"n": 1}
+"""``share_count`` of a ``wrong_type`` bad item: an object where a number belongs."""
+
+
+def corrupt_aweme(item: dict[str, Any], kinds: tuple[str, ...]) -> None:
+    """Make a video item invalid in place, one way per kind (``SimulatorConfig.bad_items``)."""
+    statistics = item["statistics"]
+    for kind in kinds:
+        if kind == "future_time":
+            item["create_time"] = BAD_CREATE_TIME
+        elif kind == "huge_count":
+            statistics["play_count"] = BAD_PLAY_COUNT
+        elif kind == "negative_count":
+            statistics["digg_count"] = BAD_DIGG_COUNT
+        elif kind == "missing_id":
+            item.pop("aweme_id", None)
+            statistics.pop("aweme_id", None)
+        elif kind == "wrong_type":
+            statistics["share_count"] = dict(BAD_SHARE_COUNT)
+        else:
+            raise ValueError(f"unknown bad item kind {kind!r}")

@@ -14,7 +14,19 @@ Order of checks for an API request, and what each costs:
    In-flight accounting ends when the answer is ready, before its first byte is sent, so a client
    that sends its next request after reading an answer is never refused for the previous one.
 3. Billing: a 200 costs 1 credit, including empty lists and malformed bodies (the server believes
-   it answered); 404 is free unless ``charge_not_found``; every other status is free.
+   it answered); 404 is free unless ``charge_not_found``; every other status is free. The stats
+   count billed credits in total and per date the answer was given as of (``credits_by_date``).
+
+The date: an answer is given as of ``X-Sim-Date: D`` when the request carries it, else as of the
+configured clock, else as of today (UTC). Every answer on an API path, whatever its status
+(including 401, 429, 402, injected faults, timeouts and malformed bodies), carries the response
+header ``X-Sim-Date`` with that date, which is how a client tells that the server honours a past
+date; ``echo_date=false`` turns the echo off to stand in for an API that does not. A request whose
+``X-Sim-Date`` is not ``YYYY-MM-DD`` is answered as of no date: 400 (after admission), no echo.
+
+Bad items: ``bad_items`` corrupts, on every fetch, the second-newest video of a creator (as of the
+answer's date) wherever it is listed or fetched, one way per ``KIND:USERNAME``; ``bad_profile``
+gives a creator's profile ``follower_count`` -1. Everything else in those answers stays valid.
 
 Limits: the per-minute window is fixed (it starts with a key's first request and lasts 60 s);
 ``X-RateLimit-Reset`` is the Unix second it ends. The in-flight 429 body reports the accepted
@@ -43,7 +55,7 @@ import os
 import socket
 import time
 from collections import Counter, OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -58,6 +70,7 @@ from .config import RUNTIME_FIELDS, SimulatorConfig
 from .population import (
     MAX_RESULT_DEPTH,
     Population,
+    Post,
     as_of_timestamp,
     parse_day,
     suggested_queries,
@@ -71,6 +84,14 @@ try:  # orjson is several times faster; it is present in the project's lock (via
 
     _loads = orjson.loads
     _JSONDecodeError: tuple[type[Exception], ...] = (orjson.JSONDecodeError,)
+
+    def _dumps_exact(value: Any) -> bytes:
+        try:
+            return orjson.dumps(value)
+        except TypeError:
+            # orjson stops at 64-bit integers; the huge_count bad item goes beyond them on purpose.
+            return _stdlib_dumps(value)
+
 except ImportError:  # pragma: no cover - the stdlib gives the same bytes, only slower
 
     def _dumps(value: Any) -> bytes:
@@ -78,6 +99,12 @@ except ImportError:  # pragma: no cover - the stdlib gives the same bytes, only 
 
     _loads = json.loads
     _JSONDecodeError = (json.JSONDecodeError, UnicodeDecodeError)
+    _dumps_exact = _dumps
+
+
+def _stdlib_dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
 
 log = logging.getLogger("tiktok_engagement.simulator")
 
@@ -168,13 +195,29 @@ class _Disconnected(Exception):
     pass
 
 
+class _Day:
+    """A date answers are given as of, with its echo header built once."""
+
+    __slots__ = ("date", "as_of", "iso", "header")
+
+    def __init__(self, day: date) -> None:
+        self.date = day
+        self.as_of = as_of_timestamp(day)
+        self.iso = day.isoformat()
+        self.header = (b"x-sim-date", self.iso.encode())
+
+
 class _Ticket:
-    """One admitted request's hold on a credit, released when it is charged or when it ends."""
+    """One admitted request's hold on a credit, released when it is charged or when it ends.
 
-    __slots__ = ("holds_credit",)
+    ``day`` is None only for an unparseable ``X-Sim-Date``, answered 400 before any billing.
+    """
 
-    def __init__(self, holds_credit: bool) -> None:
+    __slots__ = ("holds_credit", "day")
+
+    def __init__(self, holds_credit: bool, day: _Day | None) -> None:
         self.holds_credit = holds_credit
+        self.day = day
 
 
 # -- parameter parsing ------------------------------------------------------------------------------
@@ -248,7 +291,10 @@ class SimulatorServer:
         self.population = population or Population(self.config.seed, self.config.creators)
         self._data_cache: OrderedDict[tuple, bytes] = OrderedDict()
         self._cache_bytes = 0
-        self._date_cache: dict[bytes, int] = {}
+        self._date_cache: dict[bytes, _Day] = {}
+        self._today: _Day | None = None
+        self._bad_posts: dict[int, tuple[str, ...]] = {}
+        self._bad_profiles: frozenset[int] = frozenset()
         self.started = time.time()
         self.in_flight = 0
         self._reserved = 0
@@ -276,15 +322,42 @@ class SimulatorServer:
     # -- configuration and stats --------------------------------------------------------------------
 
     def _apply_config(self, config: SimulatorConfig, *, reset_balance: bool) -> None:
+        # Resolved before anything changes, so an unknown username leaves the old config in force.
+        bad_posts, bad_profiles = self._resolve_bad_creators(config)
+        if bad_posts != self._bad_posts or bad_profiles != self._bad_profiles:
+            # Cached answers were serialized with the old corruption: none may be served again.
+            self._data_cache.clear()
+            self._cache_bytes = 0
+        self._bad_posts = bad_posts
+        self._bad_profiles = bad_profiles
         self.config = config
         self._keys = frozenset(config.api_keys)
         # Every (re)configuration restarts the fault sequence, so a test that configures and then
         # sends N requests sees the same faults on every run.
         self._fault_rng = Random(f"faults:{config.fault_seed}")
         self._latency_rng = Random(f"latency:{config.fault_seed}")
-        self.clock_ts = as_of_timestamp(parse_day(config.clock)) if config.clock else None
+        self._clock_day = _Day(parse_day(config.clock)) if config.clock else None
+        self.clock_ts = self._clock_day.as_of if self._clock_day is not None else None
         if reset_balance:
             self.balance = config.credit_balance
+
+    def _resolve_bad_creators(
+        self, config: SimulatorConfig
+    ) -> tuple[dict[int, tuple[str, ...]], frozenset[int]]:
+        """Creator index -> bad-item kinds, and the indexes of bad profiles; unknown names raise."""
+        bad_posts: dict[int, tuple[str, ...]] = {}
+        for kind, username in config.bad_item_specs():
+            creator = self.population.get(username)
+            if creator is None:
+                raise ValueError(f"bad_items names an unknown creator {username!r}")
+            bad_posts[creator.index] = (*bad_posts.get(creator.index, ()), kind)
+        bad_profiles = set()
+        for username in config.bad_profile:
+            creator = self.population.get(username)
+            if creator is None:
+                raise ValueError(f"bad_profile names an unknown creator {username!r}")
+            bad_profiles.add(creator.index)
+        return bad_posts, frozenset(bad_profiles)
 
     def reconfigure(self, changes: dict[str, Any]) -> SimulatorConfig:
         """Apply run-time changes (any field but seed/creators); raises ValueError when invalid."""
@@ -304,6 +377,7 @@ class SimulatorServer:
         self.by_status: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.credits_used = 0
+        self.credits_by_date: Counter[str] = Counter()
         self.max_in_flight = self.in_flight
         self.rate_limited = 0
         self.rate_limited_in_flight = 0
@@ -315,13 +389,15 @@ class SimulatorServer:
         """Counters since start or the last reset (see the module docstring for what is billed).
 
         ``credits_remaining`` is None when no balance is configured (envelopes then report a
-        nominal balance counting down from 1,000,000).
+        nominal balance counting down from 1,000,000). ``credits_by_date`` maps each ``YYYY-MM-DD``
+        answered as of to the credits billed for it; its values sum to ``credits_used``.
         """
         return {
             "requests": self.requests,
             "by_endpoint": dict(self.by_endpoint),
             "by_status": dict(self.by_status),
             "credits_used": self.credits_used,
+            "credits_by_date": dict(sorted(self.credits_by_date.items())),
             "credits_remaining": self.balance,
             "credit_balance": self.config.credit_balance,
             "in_flight": self.in_flight,
@@ -349,17 +425,18 @@ class SimulatorServer:
         self.requests += 1
         self.by_endpoint[endpoint] += 1
         headers = dict(scope["headers"])
+        day = self._day(headers)
         reply, extra_headers = self._admit(scope, headers)
         if reply is None:
             self.in_flight += 1
             if self.in_flight > self.max_in_flight:
                 self.max_in_flight = self.in_flight
             # Credits are held at admission so that concurrent requests never overspend the balance.
-            ticket = _Ticket(holds_credit=self.balance is not None)
+            ticket = _Ticket(self.balance is not None, day)
             if ticket.holds_credit:
                 self._reserved += 1
             try:
-                reply = await self._serve(headers, receive, endpoint, arrived, ticket)
+                reply = await self._serve(day, receive, endpoint, arrived, ticket)
             except ApiError as exc:
                 reply = self._error(exc.status, exc.code, exc.message, exc.extra, exc.headers)
                 if exc.status == 404 and self.config.charge_not_found:
@@ -377,6 +454,8 @@ class SimulatorServer:
         self.by_status["dropped" if reply.drop else str(reply.status)] += 1
         if extra_headers:
             reply.headers.extend(extra_headers)
+        if day is not None and self.config.echo_date:
+            reply.headers.append(day.header)
         await self._send(send, reply)
 
     def _admit(self, scope: dict, headers: dict[bytes, bytes]) -> tuple[_Reply | None, list]:
@@ -463,7 +542,7 @@ class SimulatorServer:
 
     async def _serve(
         self,
-        headers: dict[bytes, bytes],
+        day: _Day | None,
         receive: Any,
         endpoint: str,
         arrived: float,
@@ -484,7 +563,7 @@ class SimulatorServer:
         # server's own work hides inside the latency instead of adding to it.
         ready_at = arrived + self._latency_s()
         try:
-            reply = self._respond(headers, body, endpoint, fault, arrived, ready_at, ticket)
+            reply = self._respond(day, body, endpoint, fault, arrived, ready_at, ticket)
         except ApiError as exc:
             await _sleep_until(ready_at)
             raise exc from None
@@ -501,7 +580,7 @@ class SimulatorServer:
 
     def _respond(
         self,
-        headers: dict[bytes, bytes],
+        day: _Day | None,
         body: bytes,
         endpoint: str,
         fault: str | None,
@@ -510,7 +589,9 @@ class SimulatorServer:
         ticket: _Ticket,
     ) -> _Reply:
         params = self._params(body)
-        as_of = self._as_of(headers)
+        if day is None:
+            raise ApiError(400, "bad_request", "X-Sim-Date must be YYYY-MM-DD")
+        as_of = day.as_of
         if fault == "error":
             self.faults["error"] += 1
             status, code, message = SERVER_ERRORS[
@@ -549,26 +630,31 @@ class SimulatorServer:
             raise ApiError(400, "bad_request", "Request body must be a JSON object")
         return params
 
-    def _as_of(self, headers: dict[bytes, bytes]) -> int:
+    def _day(self, headers: dict[bytes, bytes]) -> _Day | None:
+        """The date this request is answered as of; None when its ``X-Sim-Date`` is not a date."""
         raw = headers.get(b"x-sim-date")
         if raw is not None:
-            cached = self._date_cache.get(raw)
-            if cached is None:
+            day = self._date_cache.get(raw)
+            if day is None:
                 try:
-                    cached = as_of_timestamp(parse_day(raw.decode("latin-1").strip()))
+                    day = _Day(parse_day(raw.decode("latin-1").strip()))
                 except ValueError:
-                    raise ApiError(400, "bad_request", "X-Sim-Date must be YYYY-MM-DD") from None
+                    return None
                 if len(self._date_cache) < 10_000:
-                    self._date_cache[raw] = cached
-            return cached
-        if self.clock_ts is not None:
-            return self.clock_ts
-        return as_of_timestamp(datetime.now(UTC).date())
+                    self._date_cache[raw] = day
+            return day
+        if self._clock_day is not None:
+            return self._clock_day
+        today = datetime.now(UTC).date()
+        if self._today is None or self._today.date != today:
+            self._today = _Day(today)
+        return self._today
 
     # -- replies ------------------------------------------------------------------------------------
 
     def _charge(self, ticket: _Ticket) -> None:
         self.credits_used += 1
+        self.credits_by_date[ticket.day.iso] += 1  # type: ignore[union-attr]
         if self.balance is not None:
             self.balance -= 1
         # The held credit is now spent: releasing it here, not when the answer is finally sent
@@ -579,6 +665,10 @@ class SimulatorServer:
         if ticket.holds_credit:
             ticket.holds_credit = False
             self._reserved -= 1
+
+    def _reload(self, data: bytes) -> Any:
+        """Parse a cached answer again; exact (stdlib) while bad items may hold 65-bit counts."""
+        return json.loads(data) if self._bad_posts else _loads(data)
 
     def _remaining(self) -> int:
         if self.balance is None:
@@ -604,7 +694,7 @@ class SimulatorServer:
             and self._fault_rng.random() < config.empty_rate
         ):
             self.faults["empty"] += 1
-            data = _empty_list(payload.endpoint, data)
+            data = _empty_list(payload.endpoint, data, self._reload)
         self._charge(ticket)
         if config.malformed_rate and self._fault_rng.random() < config.malformed_rate:
             kind = MALFORMED_KINDS[int(self._fault_rng.random() * len(MALFORMED_KINDS))]
@@ -630,10 +720,8 @@ class SimulatorServer:
                 "credits_remaining": self._remaining(),
             }
             return _Reply(200, _dumps(body))
-        return _Reply(
-            200,
-            self._envelope(_dumps(_drop_required_field(endpoint, _loads(data))), arrived, ready_at),
-        )
+        damaged = _drop_required_field(endpoint, self._reload(data))
+        return _Reply(200, self._envelope(_dumps_exact(damaged), arrived, ready_at))
 
     def _error(
         self,
@@ -674,12 +762,22 @@ class SimulatorServer:
         if data is not None:
             cache.move_to_end(key)
             return data
-        data = cache[key] = _dumps(build())
+        data = cache[key] = _dumps_exact(build())
         self._cache_bytes += len(data)
         while self._cache_bytes > CACHE_BYTES and len(cache) > 1:
             _, evicted = cache.popitem(last=False)
             self._cache_bytes -= len(evicted)
         return data
+
+    def _item(self, post: Post, as_of: int) -> dict[str, Any]:
+        """A video item as of ``as_of``, corrupted when it is a bad item (see ``bad_items``)."""
+        item = payloads.aweme(self.population, post, as_of)
+        kinds = self._bad_posts.get(post.creator.index)
+        if kinds is not None:
+            visible = self.population.posts(post.creator, as_of)
+            if len(visible) >= 2 and visible[1].aweme_id == post.aweme_id:
+                payloads.corrupt_aweme(item, kinds)
+        return item
 
     def _answer(self, endpoint: str, params: dict[str, Any], as_of: int) -> _Payload:
         handler = _HANDLERS[endpoint]
@@ -694,10 +792,14 @@ class SimulatorServer:
         creator = pop.get(username) if username is not None else pop.by_sec_uid(sec_uid or "")
         if creator is None:
             raise ApiError(404, "not_found", f"User '{username or sec_uid}' not found")
-        return self._cached(
-            ("profile", creator.index, as_of),
-            lambda: {"user": payloads.profile_user(pop, creator.username, as_of)},
-        )
+
+        def build() -> dict[str, Any]:
+            user = payloads.profile_user(pop, creator.username, as_of)
+            if creator.index in self._bad_profiles:
+                user["follower_count"] = -1
+            return {"user": user}
+
+        return self._cached(("profile", creator.index, as_of), build)
 
     def _user_posts(self, params: dict[str, Any], as_of: int) -> bytes:
         sec_uid = _required(params, "sec_user_id")
@@ -733,7 +835,7 @@ class SimulatorServer:
             # The contract says max_cursor arrives as a string or a number: alternate per page.
             as_string = (creator.index + cursor // 1000) % 2 == 0
             return {
-                "aweme_list": [payloads.aweme(pop, p, as_of) for p in page],
+                "aweme_list": [self._item(p, as_of) for p in page],
                 "has_more": 1 if has_more else 0,
                 "max_cursor": str(next_cursor) if as_string else next_cursor,
                 "min_cursor": min_cursor,
@@ -762,9 +864,7 @@ class SimulatorServer:
             ranked = pop.search(keyword, as_of, sort_type, int(publish_time))
             page, next_cursor, has_more = self._feed_page(ranked, cursor, count)
             return {
-                "search_item_list": [
-                    {"type": 1, "aweme_info": payloads.aweme(pop, p, as_of)} for p in page
-                ],
+                "search_item_list": [{"type": 1, "aweme_info": self._item(p, as_of)} for p in page],
                 "cursor": next_cursor,
                 "has_more": has_more,
                 "status_code": 0,
@@ -810,7 +910,7 @@ class SimulatorServer:
                 pop.hashtag_posts(hashtag, as_of), cursor, count
             )
             return {
-                "aweme_list": [payloads.aweme(pop, p, as_of) for p in page],
+                "aweme_list": [self._item(p, as_of) for p in page],
                 "cursor": next_cursor,
                 "has_more": has_more,
                 "status_code": 0,
@@ -825,10 +925,9 @@ class SimulatorServer:
         post = self.population.find_post(video_id)
         if post is None or not post.visible_at(as_of):
             raise ApiError(404, "not_found", f"Video '{video_id}' not found or deleted")
-        pop = self.population
         return self._cached(
             ("video", video_id, as_of),
-            lambda: {"aweme_detail": payloads.aweme(pop, post, as_of), "status_code": 0},
+            lambda: {"aweme_detail": self._item(post, as_of), "status_code": 0},
         )
 
     # -- admin endpoints ----------------------------------------------------------------------------
@@ -962,11 +1061,11 @@ async def _wait_for_disconnect(receive: Any, seconds: float) -> bool:
         return False
 
 
-def _empty_list(endpoint: str, data: bytes) -> bytes:
-    body = _loads(data)
+def _empty_list(endpoint: str, data: bytes, load: Any) -> bytes:
+    body = load(data)
     body[LIST_FIELDS[endpoint]] = []
     body["has_more"] = 0
-    return _dumps(body)
+    return _dumps_exact(body)
 
 
 def _drop_required_field(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -996,14 +1095,14 @@ class _DropNoise(logging.Filter):
 
 
 def serve(
-    config: SimulatorConfig,
+    config: SimulatorConfig | SimulatorServer,
     host: str = "127.0.0.1",
     port: int = 8765,
     *,
     ready_file: str | os.PathLike[str] | None = None,
     log_level: str = "warning",
 ) -> None:
-    """Run the simulator in the foreground until SIGINT/SIGTERM.
+    """Run the simulator (of this config, or this app) in the foreground until SIGINT/SIGTERM.
 
     The socket is bound here, before uvicorn starts, so that ``port=0`` picks a free port with no
     race; the chosen port is written to ``ready_file`` (if given) once the world is built.
@@ -1017,7 +1116,8 @@ def serve(
     sock.listen(2048)
     sock.set_inheritable(True)
     actual_port = sock.getsockname()[1]
-    app = SimulatorServer(config)
+    app = config if isinstance(config, SimulatorServer) else SimulatorServer(config)
+    config = app.config
     gc.collect()
     gc.freeze()
     logging.getLogger("uvicorn.error").addFilter(_DropNoise())
