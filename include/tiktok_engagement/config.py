@@ -8,11 +8,15 @@ set ``SCAVIO_BASE_URL=https://api.scavio.dev`` and ``SCAVIO_API_KEY``.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,11 +29,24 @@ SIMULATOR_DEMO_KEY = "sim-demo-key"
 QUERY_TYPES = ("keyword", "hashtag")
 
 # TikTok handles: letters, digits, underscores and periods, 2 to 24 characters.
-_HANDLE = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
+_HANDLE = re.compile(r"[A-Za-z0-9_.]{2,24}")
+_HANDLE_HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
 _HASHTAG = re.compile(r"^\w{1,100}$")
 # A comment line is "#" followed by a space or nothing, so "#gym,hashtag" stays a query row.
 _COMMENT = re.compile(r"^\s*#(\s|$)")
 _NICHE = re.compile(r"^[a-z0-9][a-z0-9_ -]{0,39}$")
+
+# No roster or query field needs more (handles are at most 24, keywords 500); a longer one is a
+# pasted blob or a broken quote, and the csv module's own limit would fail without a line number.
+MAX_FIELD_CHARS = 1000
+# Characters that render invisibly or reorder the text around them, so a handle or keyword can look
+# like another one in review ("Trojan source"); rejected along with every Cc/Cf/Zl/Zp character.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 class ConfigError(ValueError):
@@ -42,8 +59,126 @@ def _is_loopback(url: str) -> bool:
 
 
 @dataclass(frozen=True)
+class _Rule:
+    """How one setting is read and what it may be: its variable, type, bounds and unit."""
+
+    env: str
+    kind: type
+    unit: str = ""
+    minimum: int | float | None = None  # inclusive
+    above: int | float | None = None  # exclusive
+    maximum: int | float | None = None  # inclusive
+    maximum_why: str | None = None
+
+
+_RULES: dict[str, _Rule] = {
+    "max_in_flight": _Rule("SCAVIO_MAX_IN_FLIGHT", int, "requests in flight", minimum=1),
+    "requests_per_second": _Rule(
+        "SCAVIO_REQUESTS_PER_SECOND", float, "requests per second", above=0
+    ),
+    "requests_per_minute": _Rule(
+        "SCAVIO_REQUESTS_PER_MINUTE", float, "requests per minute", above=0
+    ),
+    "timeout_s": _Rule("SCAVIO_TIMEOUT", float, "seconds per request", above=0),
+    "max_attempts": _Rule(
+        "SCAVIO_MAX_ATTEMPTS", int, "attempts per request", minimum=1, maximum=10
+    ),
+    "credit_budget": _Rule(
+        "SCAVIO_CREDIT_BUDGET", int, "credits per run; 0 spends nothing", minimum=0
+    ),
+    "daily_credit_budget": _Rule(
+        "SCAVIO_DAILY_CREDIT_BUDGET",
+        int,
+        "credits per snapshot date, across runs; 0 spends nothing",
+        minimum=0,
+    ),
+    "credit_reserve": _Rule(
+        "SCAVIO_CREDIT_RESERVE", int, "credits to leave on the account", minimum=0
+    ),
+    "price_per_credit": _Rule("SCAVIO_PRICE_PER_CREDIT", float, "USD per credit", above=0),
+    "profile_refresh_days": _Rule(
+        "TIKTOK_PROFILE_REFRESH_DAYS", int, "days between profile refreshes", minimum=1
+    ),
+    "posts_per_creator": _Rule(
+        "TIKTOK_POSTS_PER_CREATOR",
+        int,
+        "posts per creator",
+        minimum=1,
+        maximum=30,
+        maximum_why="the API's maximum for user/posts count",
+    ),
+    "search_pages": _Rule("TIKTOK_SEARCH_PAGES", int, "pages per search", minimum=1, maximum=10),
+    "sim_clock_header": _Rule("SCAVIO_SIM_CLOCK_HEADER", bool),
+    "fresh_capture": _Rule("TIKTOK_FRESH_CAPTURE", bool),
+}
+
+# The environment variable of every validated setting, by field name (for messages and docs).
+SETTING_ENV: Mapping[str, str] = {name: rule.env for name, rule in _RULES.items()}
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def validate_setting(name: str, value: Any, *, label: str | None = None) -> Any:
+    """Check one setting and return it as its field's type.
+
+    ``name`` is the :class:`Settings` field (``"max_in_flight"``); ``value`` is the text of an
+    environment variable or a typed value. Raises :class:`ConfigError` naming the setting as
+    ``label`` (by default its environment variable, e.g. ``SCAVIO_MAX_IN_FLIGHT``) and the bad
+    value, e.g. ``SCAVIO_PRICE_PER_CREDIT='0' must be greater than 0 (USD per credit)``. Raises
+    ``KeyError`` for a field that has no rule.
+    """
+    rule = _RULES[name]
+    label = label or rule.env
+    text = value.strip() if isinstance(value, str) else str(value)
+    # An option is shown as typed ("--budget -1"), a variable as an assignment with its raw text.
+    if label.startswith("-"):
+        shown = f"{label} {text}"
+    else:
+        shown = f"{label}={text!r}" if isinstance(value, str) else f"{label}={value!r}"
+    unit = f" ({rule.unit})" if rule.unit else ""
+
+    if rule.kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise ConfigError(f"{shown} must be one of true/false, yes/no, on/off, 1/0")
+
+    number: int | float
+    if rule.kind is int:
+        if isinstance(value, str) and _INTEGER.fullmatch(text):
+            number = int(text)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            raise ConfigError(f"{shown} is not a whole number{unit}")
+    else:
+        try:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise ValueError
+            number = float(text if isinstance(value, str) else value)
+        except (ValueError, OverflowError):
+            raise ConfigError(f"{shown} is not a number{unit}") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{shown} must be a finite number{unit}")
+
+    if rule.minimum is not None and number < rule.minimum:
+        raise ConfigError(f"{shown} must be at least {rule.minimum}{unit}")
+    if rule.above is not None and number <= rule.above:
+        raise ConfigError(f"{shown} must be greater than {rule.above}{unit}")
+    if rule.maximum is not None and number > rule.maximum:
+        why = f" ({rule.maximum_why})" if rule.maximum_why else unit
+        raise ConfigError(f"{shown} must be at most {rule.maximum}{why}")
+    return number
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Everything a run needs, resolved once; see :meth:`from_env` for the variables."""
+    """Everything a run needs, resolved once; see :meth:`from_env` for the variables.
+
+    Every numeric and boolean field is validated on construction, so no code path (the
+    environment, the CLI, an Airflow connection, a test) can build settings a run would misuse.
+    """
 
     base_url: str = SIMULATOR_BASE_URL
     api_key: str = field(default=SIMULATOR_DEMO_KEY, repr=False)
@@ -62,6 +197,15 @@ class Settings:
     posts_per_creator: int = 20
     search_pages: int = 2
     sim_clock_header: bool = True
+    daily_credit_budget: int | None = None
+    credit_reserve: int | None = None
+    fresh_capture: bool = False
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in _RULES and value is not None:
+                validate_setting(item.name, value, label=f"Settings.{item.name}")
 
     @property
     def landing_root(self) -> str:
@@ -84,37 +228,80 @@ class Settings:
     def uses_simulator(self) -> bool:
         return _is_loopback(self.base_url)
 
-    def with_overrides(self, **changes) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_overrides(
+        self, *, labels: Mapping[str, str] | None = None, **changes: Any
+    ) -> Settings:
+        """A copy with ``changes`` applied; a change of ``None`` leaves the field unchanged.
+
+        Each change is validated by :func:`validate_setting`; ``labels`` maps a field to the name
+        the user typed it under (``{"max_in_flight": "--max-in-flight"}``) so the error names
+        that, rather than the environment variable.
+        """
+        labels = labels or {}
+        checked = {}
+        for name, value in changes.items():
+            if value is None:
+                continue
+            if name in _RULES:
+                value = validate_setting(name, value, label=labels.get(name))
+            checked[name] = value
+        return replace(self, **checked)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from environment variables (``os.environ`` by default).
 
-        ``SCAVIO_BASE_URL``, ``SCAVIO_API_KEY``, ``TIKTOK_DATA_DIR``, ``TIKTOK_LANDING_URI``,
-        ``TIKTOK_CREATORS_FILE``, ``TIKTOK_QUERIES_FILE``, ``SCAVIO_MAX_IN_FLIGHT``,
-        ``SCAVIO_REQUESTS_PER_SECOND``, ``SCAVIO_REQUESTS_PER_MINUTE``, ``SCAVIO_TIMEOUT``,
-        ``SCAVIO_MAX_ATTEMPTS``, ``SCAVIO_CREDIT_BUDGET``, ``SCAVIO_PRICE_PER_CREDIT``,
-        ``TIKTOK_PROFILE_REFRESH_DAYS``, ``TIKTOK_POSTS_PER_CREATOR``, ``TIKTOK_SEARCH_PAGES``,
-        ``SCAVIO_SIM_CLOCK_HEADER``.
+        A variable that is missing or empty takes its default; one that is set is validated and
+        never silently replaced: a bad value raises :class:`ConfigError` naming the variable.
+
+        Endpoint and files:
+
+        - ``SCAVIO_BASE_URL``: the API (default the local simulator, ``http://127.0.0.1:8765``).
+        - ``SCAVIO_API_KEY``: the bearer key; required unless the base URL is loopback, where the
+          simulator's demo key is the default.
+        - ``TIKTOK_DATA_DIR``: data root (default ``data``); warehouse, exports and report below it.
+        - ``TIKTOK_LANDING_URI``: landing zone path or object-store URI (default
+          ``$TIKTOK_DATA_DIR/landing``).
+        - ``TIKTOK_CREATORS_FILE``, ``TIKTOK_QUERIES_FILE``: roster and query CSVs (default the
+          bundled ``include/creators.csv`` and ``include/queries.csv``).
+
+        Client:
+
+        - ``SCAVIO_MAX_IN_FLIGHT``: concurrent requests, a whole number >= 1 (default 5).
+        - ``SCAVIO_REQUESTS_PER_SECOND``, ``SCAVIO_REQUESTS_PER_MINUTE``: rate limits, numbers
+          > 0 (default none).
+        - ``SCAVIO_TIMEOUT``: seconds per request, > 0 (default 30).
+        - ``SCAVIO_MAX_ATTEMPTS``: attempts per request including the first, 1-10 (default 4).
+        - ``SCAVIO_SIM_CLOCK_HEADER``: send ``X-Sim-Date`` (true/false, yes/no, on/off, 1/0;
+          default true on loopback, false elsewhere).
+
+        Credits:
+
+        - ``SCAVIO_CREDIT_BUDGET``: credits one run may spend, >= 0; 0 spends nothing (default
+          no cap).
+        - ``SCAVIO_DAILY_CREDIT_BUDGET``: credits all runs of one snapshot date may spend
+          together, >= 0 (default no cap).
+        - ``SCAVIO_CREDIT_RESERVE``: stop before the account's ``credits_remaining`` would fall
+          below this, >= 0 (default none).
+        - ``SCAVIO_PRICE_PER_CREDIT``: USD per credit for estimates and usage, > 0 (default 0.005).
+
+        Extraction:
+
+        - ``TIKTOK_PROFILE_REFRESH_DAYS``: days between profile refreshes, >= 1 (default 7).
+        - ``TIKTOK_POSTS_PER_CREATOR``: latest posts per creator, 1-30, the API's maximum
+          (default 20).
+        - ``TIKTOK_SEARCH_PAGES``: result pages per search without a ``pages`` column, 1-10
+          (default 2).
+        - ``TIKTOK_FRESH_CAPTURE``: fetch everything again even where an earlier attempt of the
+          date landed it (true/false, yes/no, on/off, 1/0; default false).
+
+        Numbers must be finite: ``nan`` and ``inf`` are rejected everywhere.
         """
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
-
-        def number(name: str, kind: type, minimum: float) -> float | int | None:
-            raw = get(name)
-            if raw is None:
-                return None
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
-            if value < minimum:
-                raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
-            return value
 
         base_url = (get("SCAVIO_BASE_URL") or SIMULATOR_BASE_URL).rstrip("/")
         api_key = get("SCAVIO_API_KEY")
@@ -125,7 +312,11 @@ class Settings:
                     "simulator: set the key (or the Airflow connection scavio_default)"
                 )
             api_key = SIMULATOR_DEMO_KEY
-        clock_header = get("SCAVIO_SIM_CLOCK_HEADER")
+        checked: dict[str, Any] = {"sim_clock_header": _is_loopback(base_url)}
+        for name, rule in _RULES.items():
+            raw = get(rule.env)
+            if raw is not None:
+                checked[name] = validate_setting(name, raw)
         return cls(
             base_url=base_url,
             api_key=api_key,
@@ -133,21 +324,7 @@ class Settings:
             landing_uri=get("TIKTOK_LANDING_URI"),
             creators_file=Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE),
             queries_file=Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE),
-            max_in_flight=number("SCAVIO_MAX_IN_FLIGHT", int, 1) or 5,
-            requests_per_second=number("SCAVIO_REQUESTS_PER_SECOND", float, 0.001),
-            requests_per_minute=number("SCAVIO_REQUESTS_PER_MINUTE", float, 0.001),
-            timeout_s=number("SCAVIO_TIMEOUT", float, 0.1) or 30.0,
-            max_attempts=number("SCAVIO_MAX_ATTEMPTS", int, 1) or 4,
-            credit_budget=number("SCAVIO_CREDIT_BUDGET", int, 0),
-            price_per_credit=number("SCAVIO_PRICE_PER_CREDIT", float, 0) or 0.005,
-            profile_refresh_days=number("TIKTOK_PROFILE_REFRESH_DAYS", int, 1) or 7,
-            posts_per_creator=number("TIKTOK_POSTS_PER_CREATOR", int, 1) or 20,
-            search_pages=number("TIKTOK_SEARCH_PAGES", int, 1) or 2,
-            sim_clock_header=(
-                _is_loopback(base_url)
-                if clock_header is None
-                else clock_header.lower() in {"1", "true", "yes", "on"}
-            ),
+            **checked,
         )
 
 
@@ -168,30 +345,93 @@ class Query:
     pages: int | None = None
 
 
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text without a leading BOM; any other encoding fails naming its first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path} line 1: the file is UTF-16, not UTF-8; save the file as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        # Everything before the first bad byte decodes, so the column counts characters.
+        column = len(data[line_start : exc.start].decode("utf-8-sig")) + 1
+        raise ConfigError(
+            f"{path} line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at column "
+            f"{column}); save the file as UTF-8"
+        ) from None
+
+
+def _check_fields(where: str, values: list[str], names: list[str] | None) -> None:
+    """Reject a field that is over the length limit or holds a control or bidi character."""
+    for index, value in enumerate(values):
+        column = f"column {index + 1}"
+        if names is not None and index < len(names):
+            column += f" ({names[index]})"
+        if len(value) > MAX_FIELD_CHARS:
+            raise ConfigError(
+                f"{where}, {column}: the field is {len(value)} characters long, more than the "
+                f"limit of {MAX_FIELD_CHARS}"
+            )
+        for char in value:
+            if char in _BIDI_CONTROLS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
+                name = unicodedata.name(char, "")
+                described = f"U+{ord(char):04X}" + (f" {name}" if name else "")
+                if char in _BIDI_CONTROLS:
+                    kind, why = "bidirectional-control", "it can make the text display reordered"
+                else:
+                    kind, why = "control", "fields must be plain, printable text"
+                raise ConfigError(f"{where}, {column}: {kind} character {described} ({why})")
+
+
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """CSV rows with their 1-based line numbers; header checked; blank and comment lines skipped."""
+    """CSV rows with their 1-based line numbers; header checked; blank and comment lines skipped.
+
+    Each row must sit on one line: a quoted field may hold commas but not a line break, so every
+    error can name the line a reader sees in an editor.
+    """
     if not path.is_file():
         raise ConfigError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as handle:
-        lines = [
-            (n, line)
-            for n, line in enumerate(handle, start=1)
-            if line.strip() and not _COMMENT.match(line)
-        ]
-    if not lines:
-        raise ConfigError(f"{path}: the file is empty (expected a header: {','.join(required)})")
-    reader = csv.reader(line for _, line in lines)
-    header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ConfigError(
-            f"{path} line {lines[0][0]}: header lacks column(s) {', '.join(missing)}; got {header}"
-        )
+    text = _decode(path, path.read_bytes())
+    header: list[str] | None = None
     rows = []
-    for (number, _), values in zip(lines[1:], reader, strict=True):
+    # newline="" splits on \n, \r\n and \r only, as open() does, never on U+2028 and the like.
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if not line.strip() or _COMMENT.match(line):
+            continue
+        where = f"{path} line {number}"
+        if not line.endswith(("\n", "\r")):
+            line += "\n"  # so a quote left open on the last line shows as one, too
+        try:
+            values = next(csv.reader([line]))
+        except csv.Error as exc:
+            # The csv module's own field limit is far above ours, so a line that long broke ours.
+            if len(line) > MAX_FIELD_CHARS:
+                raise ConfigError(
+                    f"{where}: a field is longer than the limit of {MAX_FIELD_CHARS} characters"
+                ) from None
+            raise ConfigError(f"{where}: not a valid CSV row ({exc})") from None
+        if any("\n" in value or "\r" in value for value in values):
+            raise ConfigError(
+                f"{where}: multi-line quoted field (a quote opened on this line is not closed on "
+                "it); keep each row on one line and close every quote"
+            )
+        _check_fields(where, values, header)
+        if header is None:
+            header = [h.strip().lower() for h in values]
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise ConfigError(
+                    f"{where}: header lacks column(s) {', '.join(missing)}; got {header}"
+                )
+            repeated = sorted({h for h in header if h and header.count(h) > 1})
+            if repeated:
+                raise ConfigError(f"{where}: header repeats column(s) {', '.join(repeated)}")
+            continue
         if len(values) > len(header):
             raise ConfigError(
-                f"{path} line {number}: {len(values)} fields, header has {len(header)} (quote values that contain commas)"
+                f"{where}: {len(values)} fields, header has {len(header)} (quote values that "
+                "contain commas)"
             )
         rows.append(
             (
@@ -199,6 +439,8 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
                 {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
             )
         )
+    if header is None:
+        raise ConfigError(f"{path}: the file is empty (expected a header: {','.join(required)})")
     return rows
 
 
@@ -206,8 +448,9 @@ def load_roster(path: Path) -> list[Creator]:
     """Read and validate the roster CSV (``username,niche``).
 
     Raises :class:`ConfigError` naming the file and line of the first bad row: an empty roster, a
-    missing field, a handle TikTok would not allow (quotes, slashes, SQL, spaces...), a bad niche,
-    or a duplicate handle.
+    missing field, a handle TikTok would not allow (quotes, slashes, SQL, spaces, no letter or
+    digit, a final '.'...), a bad niche, or a duplicate handle; and for a file that is not UTF-8,
+    a multi-line quoted field, an overlong field or a control or bidirectional character.
     """
     creators: list[Creator] = []
     seen: dict[str, int] = {}
@@ -216,10 +459,19 @@ def load_roster(path: Path) -> list[Creator]:
         username = row["username"].removeprefix("@")
         if not username:
             raise ConfigError(f"{where}: username is empty")
-        if not _HANDLE.match(username):
+        if not _HANDLE.fullmatch(username):
             raise ConfigError(
                 f"{where}: username {username!r} is not a TikTok handle "
                 "(2-24 characters: letters, digits, '_' and '.')"
+            )
+        if not _HANDLE_HAS_ALNUM.search(username):
+            raise ConfigError(
+                f"{where}: username {username!r} is not a TikTok handle "
+                "(it needs at least one letter or digit)"
+            )
+        if username.endswith("."):
+            raise ConfigError(
+                f"{where}: username {username!r} is not a TikTok handle (it may not end with '.')"
             )
         niche = row["niche"].lower()
         if not _NICHE.match(niche):
@@ -238,7 +490,11 @@ def load_roster(path: Path) -> list[Creator]:
 
 
 def load_queries(path: Path) -> list[Query]:
-    """Read and validate the query CSV (``query,type`` and an optional ``pages`` column)."""
+    """Read and validate the query CSV (``query,type`` and an optional ``pages`` column).
+
+    Raises :class:`ConfigError` naming the file and line, as :func:`load_roster` does for the file
+    itself, and for an unknown type, a bad hashtag or keyword, bad pages or a duplicate query.
+    """
     queries: list[Query] = []
     seen: dict[tuple[str, str], int] = {}
     for number, row in _rows(path, ("query", "type")):
