@@ -1,7 +1,7 @@
 """Airflow plugin: the TikTok engagement report in the Airflow UI.
 
 - ``fastapi_apps``: the report app (``tiktok_airflow.report_app``) mounted by the API server under
-  ``/tiktok-report``.
+  ``/tiktok-report``, for users the auth manager lets read the ``tiktok_warehouse`` DAG.
 - ``external_views``: an entry "TikTok engagement report" in the UI's Browse menu that shows that
   page in an iframe (``url_route``) inside the Airflow UI. The href is relative (no leading slash),
   so it also works when Airflow is served under a path prefix (``[api] base_url``).

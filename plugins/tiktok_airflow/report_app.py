@@ -4,9 +4,11 @@
 ``tiktok_warehouse``), read on every request, so a new report shows without a restart. Before the
 first report exists it answers 404 with a page that says how to produce one.
 
-FastAPI apps of plugins are not behind Airflow's authentication by themselves; this one requires an
-authenticated Airflow user (the UI's session cookie, which the browser sends to the iframe, or a
-bearer token), because the report holds business data.
+FastAPI apps of plugins are not behind Airflow's authentication by themselves. The report holds
+business data, so this one asks the deployment's auth manager whether the caller (the UI's session
+cookie, which the browser sends to the iframe, or a bearer token) may read the ``tiktok_warehouse``
+DAG, whose output the report is: 401/403 without a valid login, 403 without that permission. The
+interactive API docs (``/docs``, ``/redoc``, ``/openapi.json``) are off: the app has one page.
 """
 
 from __future__ import annotations
@@ -36,18 +38,29 @@ def report_path() -> Path:
     return Path(os.environ.get("TIKTOK_DATA_DIR") or "data") / "report" / "index.html"
 
 
-def authenticated() -> object:
-    """Dependency: any authenticated Airflow user (resolved lazily: only inside the API server)."""
-    from airflow.api_fastapi.core_api.security import requires_authenticated
+REPORT_DAG_ID = "tiktok_warehouse"
 
-    return Depends(requires_authenticated())
+
+def may_read_report_dag() -> object:
+    """Dependency: the caller may read the ``tiktok_warehouse`` DAG, as the auth manager decides.
+
+    Imported here rather than at module top: only an app that checks permissions needs the API
+    server's security module (the page's own tests build one that does not).
+    """
+    from airflow.api_fastapi.core_api.security import requires_access_dag
+
+    return Depends(requires_access_dag("GET", param_dag_id=REPORT_DAG_ID))
 
 
 def create_app(require_auth: bool = True) -> FastAPI:
+    """The report app; ``require_auth=False`` only for tests of the page itself."""
     app = FastAPI(
         title="TikTok engagement report",
         description="Serves the HTML report written by the tiktok_warehouse DAG.",
-        dependencies=[authenticated()] if require_auth else [],
+        dependencies=[may_read_report_dag()] if require_auth else [],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
 
     @app.get("/", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -52,9 +53,8 @@ def write_roster(simulator, path: Path, count: int) -> Path:
     return path
 
 
-@pytest.fixture
-def cluster(tmp_path, deploy_manifest) -> Iterator[Cluster]:
-    """A throwaway metastore, broker database and AIRFLOW_HOME; every process stopped at the end."""
+@contextlib.contextmanager
+def _cluster(tmp_path: Path, manifest: Path) -> Iterator[Cluster]:
     require_services()
     dbname = f"tiktok_deploy_{uuid.uuid4().hex[:8]}"
     admin = pg()
@@ -62,7 +62,7 @@ def cluster(tmp_path, deploy_manifest) -> Iterator[Cluster]:
         cursor.execute(f'create database "{dbname}"')
     flush_broker()
     home = Path(tempfile.mkdtemp(prefix="tiktok-deploy-home-"))
-    env = Cluster.environment(home, dbname, tmp_path / "data", deploy_manifest)
+    env = Cluster.environment(home, dbname, tmp_path / "data", manifest)
     cluster = Cluster(home, env, dbname)
     try:
         yield cluster
@@ -73,3 +73,17 @@ def cluster(tmp_path, deploy_manifest) -> Iterator[Cluster]:
         with admin.cursor() as cursor:
             cursor.execute(f'drop database if exists "{dbname}" with (force)')
         admin.close()
+
+
+@pytest.fixture
+def cluster(tmp_path, deploy_manifest) -> Iterator[Cluster]:
+    """A throwaway metastore, broker database and AIRFLOW_HOME; every process stopped at the end."""
+    with _cluster(tmp_path, deploy_manifest) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def api_cluster(tmp_path) -> Iterator[Cluster]:
+    """The same, for tests that start no DAG processor: no DAG is parsed, so no dbt manifest."""
+    with _cluster(tmp_path, tmp_path / "no-manifest" / "manifest.json") as cluster:
+        yield cluster

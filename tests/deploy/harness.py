@@ -1,17 +1,17 @@
 """The production topology on loopback, without Docker: what docker-compose.yaml runs, as processes.
 
 API server, scheduler, DAG processor and two Celery workers (``default`` queue; the ``warehouse``
-queue, concurrency 1), the metastore on a throwaway PostgreSQL database, the broker on a Redis
-database of its own (flushed before and after), and ``scripts/airflow-init.sh`` for the pools and
-the connection, as the compose service ``airflow-init`` runs it. Every process runs in a process
-group of its own, so a test can SIGKILL one component with everything it forked (as when a
-container or a host dies) and start it again; ``stop()`` ends every group, even after a failure.
+queue, concurrency 1), the FAB auth manager, the metastore on a throwaway PostgreSQL database, the
+broker on a Redis database of its own (flushed before and after), and ``scripts/airflow-init.sh``
+for the pools, the connection and the first admin, as the compose service ``airflow-init`` runs
+it. Every process runs in a process group of its own, so a test can SIGKILL one component with
+everything it forked (as when a container or a host dies) and start it again; ``stop()`` ends
+every group, even after a failure.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -30,19 +30,10 @@ BIN = Path(sys.executable).parent
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: flushed before and after
 
-# uv.lock pairs apache-airflow-providers-celery 3.26.0 with celery 5.7.0, which no longer has the
-# `retry` decorator the provider imports, so the CeleryExecutor cannot load (docs/deployment.md,
-# "Known issue"). Until the lock is fixed, the processes of these tests get it back, as a no-op
-# decorator, from a sitecustomize on their PYTHONPATH; nothing changes once celery has it again.
-CELERY_COMPAT = """\
-try:
-    import celery.backends.database as _database
-except ImportError:
-    pass
-else:
-    if not hasattr(_database, "retry"):
-        _database.retry = lambda function: function
-"""
+# The auth manager of docker-compose.yaml: users and roles in the metastore, the first admin created
+# by scripts/airflow-init.sh from the environment.
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+ADMIN = "admin"
 
 # The components, as the compose services run them.
 COMMANDS = {
@@ -97,14 +88,13 @@ class Cluster:
         self.home, self.env, self.dbname = home, env, dbname
         self.processes: dict[str, subprocess.Popen] = {}
         self.base_url = env["AIRFLOW__API__BASE_URL"]
+        # Only airflow-init gets it, as in compose: the components never see the password.
+        self.admin_password = uuid.uuid4().hex
         self._token: str | None = None
 
     @classmethod
     def environment(cls, home: Path, dbname: str, data_dir: Path, manifest: Path) -> dict:
         port = free_port()
-        compat = home / "compat"
-        compat.mkdir(parents=True, exist_ok=True)
-        (compat / "sitecustomize.py").write_text(CELERY_COMPAT)
         inherited = {
             k: v
             for k, v in os.environ.items()
@@ -113,7 +103,6 @@ class Cluster:
         database = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{dbname}"
         return {
             **inherited,
-            "PYTHONPATH": str(compat),
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -121,7 +110,7 @@ class Cluster:
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
             "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
             "AIRFLOW__CELERY__BROKER_URL": REDIS_URL,
             "AIRFLOW__CELERY__RESULT_BACKEND": database.replace(
@@ -166,6 +155,8 @@ class Cluster:
             "SCAVIO_BASE_URL": scavio_base_url,
             "SCAVIO_API_KEY": scavio_api_key,
             "SCAVIO_POOL_SLOTS": str(pool_slots),
+            "_AIRFLOW_ADMIN_USERNAME": ADMIN,
+            "_AIRFLOW_ADMIN_PASSWORD": self.admin_password,
         }
         result = subprocess.run(
             ["bash", str(REPO / "scripts" / "airflow-init.sh")],
@@ -258,15 +249,35 @@ class Cluster:
 
     # -- REST API (what an operator or CI would use) --------------------------------------------
 
+    def token(self, username: str, password: str) -> str:
+        """A bearer token from the auth manager's login endpoint (``POST /auth/token``)."""
+        login = {"username": username, "password": password}
+        response = httpx.post(f"{self.base_url}/auth/token", json=login, timeout=30)
+        assert response.is_success, f"login of {username}: {response.status_code} {response.text}"
+        return response.json()["access_token"]
+
     def auth_headers(self) -> dict[str, str]:
-        """A bearer token of the admin user (simple auth manager), fetched once."""
+        """A bearer token of the admin user airflow-init created, fetched once."""
         if self._token is None:
-            passwords = self.home / "simple_auth_manager_passwords.json.generated"
-            login = {"username": "admin", "password": json.loads(passwords.read_text())["admin"]}
-            response = httpx.post(f"{self.base_url}/auth/token", json=login, timeout=30)
-            response.raise_for_status()
-            self._token = response.json()["access_token"]
+            self._token = self.token(ADMIN, self.admin_password)
         return {"Authorization": f"Bearer {self._token}"}
+
+    def add_user(self, username: str, role: str) -> str:
+        """A user with one FAB role, added through the REST API as an admin would; its password."""
+        password = uuid.uuid4().hex
+        body = {
+            "username": username,
+            "email": f"{username}@example.com",
+            "first_name": username,
+            "last_name": role,
+            "roles": [{"name": role}],
+            "password": password,
+        }
+        response = httpx.post(
+            f"{self.base_url}/auth/fab/v1/users", json=body, headers=self.auth_headers(), timeout=60
+        )
+        assert response.is_success, f"add user {username}: {response.status_code} {response.text}"
+        return password
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
         response = httpx.request(

@@ -1,10 +1,11 @@
 """The compose topology, run natively: CeleryExecutor, two workers, the warehouse queue, REST API.
 
-``scripts/airflow-init.sh`` sets up a throwaway metastore (pools, connection), then the API server,
-scheduler, DAG processor, a general Celery worker and the warehouse worker (the only consumer of
-the ``warehouse`` queue) run the two extract DAGs for a date triggered through the REST API; their
-assets schedule ``tiktok_warehouse``, whose tasks all run on the warehouse queue, and the serving
-marts then hold the date. Needs PostgreSQL and Redis on loopback (skipped without them).
+``scripts/airflow-init.sh`` sets up a throwaway metastore (pools, connection, the FAB auth
+manager's roles and first admin), then the API server, scheduler, DAG processor, a general Celery
+worker and the warehouse worker (the only consumer of the ``warehouse`` queue) run the two extract
+DAGs for a date triggered through the REST API; their assets schedule ``tiktok_warehouse``, whose
+tasks all run on the warehouse queue, and the serving marts then hold the date. Needs PostgreSQL
+and Redis on loopback (skipped without them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,49 @@ POOL_SLOTS = 4
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
+def test_the_first_admin_and_the_reports_permission_under_the_fab_auth_manager(
+    api_cluster, tmp_path
+):
+    """airflow-init creates the admin from the environment; the report needs DAG read permission."""
+    cluster = api_cluster
+    report = tmp_path / "data" / "report" / "index.html"
+    report.parent.mkdir(parents=True)
+    report.write_text("<!DOCTYPE html><title>r</title><p>the engagement report</p>")
+    output = cluster.init("http://127.0.0.1:9", "sk_live_not_used", POOL_SLOTS)
+    assert "auth manager FabAuthManager" in output and "admin user admin created" in output
+    assert cluster.admin_password not in output
+    # Idempotent: a second run finds the admin and leaves it as it is.
+    assert "user admin exists, left as it is" in cluster.init(
+        "http://127.0.0.1:9", "sk_live_not_used", POOL_SLOTS
+    )
+    cluster.start("api-server")
+    cluster.wait(
+        "the API server",
+        lambda: _answers(f"{cluster.base_url}/api/v2/monitor/health"),
+        120,
+    )
+    with pytest.raises(AssertionError, match="login of admin: 401"):
+        cluster.token("admin", "wrong-password")
+
+    url = f"{cluster.base_url}/tiktok-report/"
+    assert httpx.get(url, timeout=30).status_code in (401, 403)
+    assert "the engagement report" in httpx.get(url, headers=cluster.auth_headers()).text
+    for username, role, expected in (("vera", "Viewer", 200), ("paul", "Public", 403)):
+        token = cluster.token(username, cluster.add_user(username, role))
+        answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert answer.status_code == expected, (role, answer.status_code, answer.text[:300])
+        assert ("the engagement report" in answer.text) == (expected == 200)
+    for path in ("docs", "redoc", "openapi.json"):
+        assert httpx.get(url + path, headers=cluster.auth_headers(), timeout=30).status_code == 404
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).is_success
+    except httpx.TransportError:
+        return False
+
+
 def test_extracts_and_asset_triggered_warehouse_run_on_celery(cluster, simulator_factory, tmp_path):
     simulator = simulator_factory()
     roster = write_roster(simulator, tmp_path / "creators.csv", 8)
@@ -32,6 +76,8 @@ def test_extracts_and_asset_triggered_warehouse_run_on_celery(cluster, simulator
     )
     output = cluster.init(simulator.base_url, simulator.api_key, POOL_SLOTS)
     assert "pools scavio_api=4, tiktok_warehouse=1" in output
+    assert "auth manager FabAuthManager" in output and "admin user admin created" in output
+    assert cluster.admin_password not in output
     for name in ("api-server", "dag-processor", "scheduler", "worker", "warehouse-worker"):
         cluster.start(name)
     cluster.wait_until_serving()
@@ -112,10 +158,18 @@ def test_extracts_and_asset_triggered_warehouse_run_on_celery(cluster, simulator
     assert videos > 0
     assert creators == 8
 
-    # The report the run wrote, served by the UI plugin's app inside the API server, to a logged-in
-    # user only.
+    # The report the run wrote, served by the UI plugin's app inside the API server, to users the
+    # FAB auth manager lets read the tiktok_warehouse DAG: the admin and a Viewer, not a user whose
+    # role grants nothing (Public), nor anyone not logged in.
     url = f"{cluster.base_url}/tiktok-report/"
     page = httpx.get(url, headers=cluster.auth_headers(), timeout=30)
     assert page.status_code == 200, page.text[:500]
     assert f"Snapshot date <b>{day}</b>" in page.text
     assert httpx.get(url, timeout=30).status_code in (401, 403)
+    for username, role, expected in (("vera", "Viewer", 200), ("paul", "Public", 403)):
+        token = cluster.token(username, cluster.add_user(username, role))
+        answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert answer.status_code == expected, (role, answer.status_code, answer.text[:300])
+        assert ("Snapshot date" in answer.text) == (expected == 200)
+    for path in ("docs", "redoc", "openapi.json"):
+        assert httpx.get(url + path, headers=cluster.auth_headers(), timeout=30).status_code == 404

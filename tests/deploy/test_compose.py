@@ -196,7 +196,7 @@ def test_airflow_command_lines_parse(services, tmp_path):
         ("celery", "worker"),
         ("db", "migrate"),
         ("pools", "set"),
-        ("connections", "add"),
+        ("sync-perm",),
         ("jobs", "check"),
     ):
         assert any(s[: len(expected)] == expected for s in subcommands), expected
@@ -212,9 +212,12 @@ def test_airflow_command_lines_parse(services, tmp_path):
         "print(json.dumps(bad))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    # The auth manager's own commands (`users`, `sync-perm`, ...) exist only under that manager.
+    common = services["airflow-scheduler"]["environment"]
     env.update(
         AIRFLOW_HOME=str(tmp_path),
-        AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
+        AIRFLOW__CORE__EXECUTOR=common["AIRFLOW__CORE__EXECUTOR"],
+        AIRFLOW__CORE__AUTH_MANAGER=common["AIRFLOW__CORE__AUTH_MANAGER"],
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
     )
     result = subprocess.run(
@@ -255,15 +258,7 @@ def test_celery_healthcheck_app_imports(services):
     for test in pings:
         app = shlex.split(test[1])[2]
         module, attribute = app.rsplit(".", 1)
-        try:
-            imported = importlib.import_module(module)
-        except ImportError as exc:
-            if "celery.backends.database" in str(exc):
-                # uv.lock pairs apache-airflow-providers-celery 3.26.0 with celery 5.7.0, which
-                # dropped the `retry` decorator the provider imports: the CeleryExecutor cannot
-                # load until the lock pins celery<5.7 (or a fixed provider). See deployment.md.
-                pytest.xfail(f"locked celery/provider pair is incompatible: {exc}")
-            raise
+        imported = importlib.import_module(module)
         assert hasattr(imported, attribute), app
         assert (BIN / "celery").exists()
 
@@ -289,3 +284,112 @@ def test_warehouse_queue_has_exactly_one_worker(services):
         and "environment" in s
         and "AIRFLOW__CORE__EXECUTOR" in s["environment"]
     )
+
+
+def test_production_compose_runs_the_fab_auth_manager_with_a_first_admin(services):
+    from airflow.providers.fab.auth_manager.fab_auth_manager import FabAuthManager
+
+    managers = {
+        s["environment"].get("AIRFLOW__CORE__AUTH_MANAGER")
+        for s in services.values()
+        if _project_image(s) and "AIRFLOW__CORE__EXECUTOR" in s.get("environment", {})
+    }
+    assert managers == {f"{FabAuthManager.__module__}.{FabAuthManager.__name__}"}
+    assert not any(
+        "SIMPLE_AUTH_MANAGER" in key for s in services.values() for key in s.get("environment", {})
+    )
+    init = services["airflow-init"]["environment"]
+    assert init["_AIRFLOW_ADMIN_USERNAME"].startswith("${_AIRFLOW_ADMIN_USERNAME:-")
+    assert init["_AIRFLOW_ADMIN_PASSWORD"].startswith("${_AIRFLOW_ADMIN_PASSWORD:?")
+    # The password reaches airflow-init only: nothing else needs it.
+    assert all(
+        "_AIRFLOW_ADMIN_PASSWORD" not in s.get("environment", {})
+        for name, s in services.items()
+        if name != "airflow-init"
+    )
+
+
+STUB = r"""#!/usr/bin/env bash
+# Records how it was called, runs nothing: one record per call (fields NUL-separated, records
+# ended by \036), plus, for python, the program it read from stdin and the secrets it found in its
+# environment. `airflow config get-value core auth_manager` answers as under FAB.
+{ printf '%s\0' "$(basename "$0")" "$@"; printf '\036'; } >> "$STUB_LOG"
+if [ "$(basename "$0")" = python ]; then
+  { printf 'stdin\0'; cat; printf '\0\036'; } >> "$STUB_LOG"
+  printf 'env\0%s\0%s\0\036' "$SCAVIO_API_KEY" "$_AIRFLOW_ADMIN_PASSWORD" >> "$STUB_LOG"
+fi
+if [ "$*" = "config get-value core auth_manager" ]; then
+  echo airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager
+fi
+"""
+
+
+def _stub_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A PATH whose ``airflow`` and ``python`` are the recording stub, and the stub's log."""
+    stubs, log = tmp_path / "bin", tmp_path / "calls.log"
+    stubs.mkdir()
+    for name in ("airflow", "python"):
+        (stubs / name).write_text(STUB)
+        (stubs / name).chmod(0o755)
+    return {"PATH": f"{stubs}:/usr/bin:/bin", "STUB_LOG": str(log)}, log
+
+
+def _stub_calls(log: Path) -> list[list[str]]:
+    return [record.split("\0")[:-1] for record in log.read_text().split("\036") if record]
+
+
+def test_init_script_puts_no_secret_on_a_command_line(tmp_path):
+    """Every process the script starts gets the key and the admin password from its environment.
+
+    ``airflow`` and ``python`` are stubs that record their argv; a secret in any argv of the
+    script's processes (``ps``, /proc/<pid>/cmdline) fails the test.
+    """
+    env, log = _stub_path(tmp_path)
+    key, password = "sk_live_NOT_ON_ANY_ARGV", "pw-NOT_ON_ANY_ARGV"
+    env |= {
+        "SCAVIO_API_KEY": key,
+        "SCAVIO_BASE_URL": "https://api.scavio.example",
+        "_AIRFLOW_ADMIN_USERNAME": "admin",
+        "_AIRFLOW_ADMIN_PASSWORD": password,
+    }
+    # Trace every command bash runs, expanded, as `ps` would show an external one.
+    result = subprocess.run(
+        ["bash", "-x", str(REPO / "scripts" / "airflow-init.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    calls = _stub_calls(log)
+    argvs = [c for c in calls if c[0] in ("airflow", "python")]
+    assert ["airflow", "db", "migrate"] in argvs
+    assert ["airflow", "sync-perm"] in argvs
+    assert sum(c == ["python", "-"] for c in argvs) == 2, argvs
+    for argv in argvs:
+        assert not any(key in arg or password in arg for arg in argv), argv
+    # ... and yet the Python steps had both, from the environment.
+    assert ["env", key, password] in calls
+    programs = "\n".join(c[1] for c in calls if c[0] == "stdin")
+    assert 'os.environ["SCAVIO_API_KEY"]' in programs
+    assert 'os.environ["_AIRFLOW_ADMIN_PASSWORD"]' in programs
+    # bash -x shows each command it runs with its expanded arguments: only builtins may hold them.
+    for line in result.stderr.splitlines():
+        if key in line or password in line:
+            assert line.lstrip("+ ").startswith((": ", "export ")), line
+
+
+def test_init_script_requires_the_admin_under_the_fab_auth_manager(tmp_path):
+    env, log = _stub_path(tmp_path)
+    result = subprocess.run(
+        ["bash", str(REPO / "scripts" / "airflow-init.sh")],
+        env={**env, "SCAVIO_API_KEY": "k"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "_AIRFLOW_ADMIN_USERNAME" in result.stderr
+    assert ["airflow", "sync-perm"] not in _stub_calls(log), "stops before the FAB steps"

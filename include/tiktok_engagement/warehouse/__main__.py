@@ -5,11 +5,14 @@
     python -m tiktok_engagement.warehouse freshness [--data-dir DIR] [--today YYYY-MM-DD]
 
 DIR holds ``landing/``, ``warehouse/`` and ``exports/``; default ``$TIKTOK_DATA_DIR`` or ``./data``.
+``build`` reads the landing at ``$TIKTOK_LANDING_URI`` when it is set (a local path or an
+``s3://bucket/prefix``, the root the extract side lands under), else ``DIR/landing``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,14 +57,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _landing_root(data_dir: Path) -> str:
+    """``$TIKTOK_LANDING_URI`` (as the extract side reads it), else ``<data_dir>/landing``."""
+    uri = os.environ.get("TIKTOK_LANDING_URI", "").strip()
+    if not uri:
+        return str(data_dir / "landing")
+    # Absolute, so that dbt and its landing plugin cannot read it against another directory.
+    return uri if "://" in uri else str(Path(uri).resolve())
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command of the warehouse CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
     root: Path = (args.data_dir or data_dir_from_env()).resolve()
     warehouse_dir, exports_dir = root / "warehouse", root / "exports"
     if args.command == "build":
         try:
             result = build(
-                str(root / "landing"),
+                _landing_root(root),
                 warehouse_dir,
                 exports_dir,
                 args.date,
