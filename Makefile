@@ -4,7 +4,7 @@ VENV := .venv/bin
 export DO_NOT_TRACK := 1
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: install demo test lint format simulator bench bench-extract bench-warehouse bench-demo clean airflow-ui
+.PHONY: install demo test lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing clean airflow-ui
 
 install:
 	@scripts/bootstrap.sh
@@ -27,7 +27,7 @@ simulator: install
 	$(VENV)/python -m tiktok_engagement.simulator
 
 # Benchmarks write their figures into BENCHMARKS.md; timing never gates a test.
-bench: bench-extract bench-warehouse bench-demo
+bench: bench-extract bench-warehouse bench-demo bench-landing
 
 bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
@@ -37,6 +37,9 @@ bench-warehouse: install
 
 bench-demo: install
 	$(VENV)/python bench/demo_bench.py --runs 2
+
+bench-landing: install
+	$(VENV)/python bench/landing_growth.py --days 30 --creators 50
 
 # The Airflow UI over the demo's Airflow home (<data>/airflow, SQLite): its runs, logs and the report
 # (Browse > TikTok engagement report). Log in as admin with the password airflow standalone prints.

@@ -7,7 +7,13 @@
    official SDK's AsyncScavioClient doing the same 1,000 fetches at its best setting, in the same run.
 2. Credits per creator for the daily refresh after the first day, over 15 simulated days.
 
+The landing zone is append-only and a load skips what an earlier load of its date landed, so the
+repeated whole extractions are fresh captures of today (the date a production run has), each timed
+from its own ledger rows; the credit series runs each day once.
+
     .venv/bin/python bench/extract_bench.py [--runs 3]
+    .venv/bin/python bench/extract_bench.py --runs 1 --creators 100 --credit-days 3 --credit-creators 20
+        # a smoke run at reduced size: printed only, BENCHMARKS.md is left alone
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, median, timed, write_section  # noqa: E402
 from tiktok_engagement.config import Creator, Settings  # noqa: E402
-from tiktok_engagement.extract import extract_creators, plan_creators, run_async  # noqa: E402
+from tiktok_engagement.extract import (  # noqa: E402
+    extract_creators,
+    plan_creators,
+    run_async,
+    today_utc,
+)
 from tiktok_engagement.landing import Landing  # noqa: E402
 from tiktok_engagement.scavio.client import ScavioClient  # noqa: E402
 from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
@@ -33,6 +44,8 @@ CAP = 10
 LATENCY_MS = 100
 CEILING = CAP / (LATENCY_MS / 1000)
 DAY1 = date(2026, 10, 1)
+CREDIT_DAYS, CREDIT_CREATORS = 15, 200
+MONTHLY_DAYS, MONTHLY_CREATORS = 31, 50
 
 
 def settings_for(sim: SimulatorProcess, data_dir: Path, **kw) -> Settings:
@@ -74,16 +87,22 @@ async def sdk_peer(sim: SimulatorProcess, sec_uids: list[str], gate: int | None)
         return sum(r for r in results if isinstance(r, int))
 
 
-def throughput(runs: int) -> str:
-    config = SimulatorConfig(creators=1200, in_flight_cap=CAP, latency_ms=LATENCY_MS)
+def throughput(runs: int, creators: int = CREATORS) -> str:
+    config = SimulatorConfig(
+        creators=max(1200, creators + 200), in_flight_cap=CAP, latency_ms=LATENCY_MS
+    )
+    # A daily refresh as production runs it: today, with every sec_uid resolved the day before.
+    today = today_utc()
+    resolved_on = today - timedelta(days=1)
     rows = []
     with SimulatorProcess(config) as sim, tempfile.TemporaryDirectory() as tmp:
-        roster = [Creator(r["username"], r["niche"]) for r in sim.roster(CREATORS)]
-        assert len(roster) == CREATORS, len(roster)
+        roster = [Creator(r["username"], r["niche"]) for r in sim.roster(creators)]
+        assert len(roster) == creators, len(roster)
         settings = settings_for(sim, Path(tmp), max_in_flight=CAP)
-        print(f"resolving {CREATORS} creators once (day 1) ...", flush=True)
-        extract_creators(settings, DAY1, roster)
-        plans = plan_creators(Landing(settings.landing_root), roster, DAY1 + timedelta(days=1), 7)
+        print(f"resolving {creators} creators once ({resolved_on}) ...", flush=True)
+        extract_creators(settings, resolved_on, roster)
+        plans = plan_creators(Landing(settings.landing_root), roster, today, 7)
+        assert not any(p.refresh_profile for p in plans)
         sec_uids = [p.sec_uid for p in plans]
 
         def measure(label: str, fn) -> None:
@@ -108,20 +127,26 @@ def throughput(runs: int) -> str:
                 (label, median(rates), median(fetch_rates) if fetch_rates else None, statuses)
             )
 
-        def whole_extraction(day: date) -> float:
-            extract_creators(settings, day, roster)
-            ledger = Landing(settings.landing_root).read("request_ledger", day).to_pylist()
+        def whole_extraction() -> float:
+            # fresh: every run captures the whole roster again, beside the earlier runs' files.
+            report = extract_creators(settings, today, roster, fresh=True)
+            ledger = [
+                r
+                for r in Landing(settings.landing_root).read("request_ledger", today).to_pylist()
+                if r["load_id"] == report.load_id
+            ]
+            assert len({r["item_key"] for r in ledger}) == creators, "a creator was skipped"
             first = min(r["started_at"] for r in ledger)
             last = max(r["started_at"] + timedelta(milliseconds=r["latency_ms"]) for r in ledger)
             return (last - first).total_seconds()
 
         measure(
             "ours: whole daily extraction (plan, fetch, parse, land)",
-            lambda i: whole_extraction(DAY1 + timedelta(days=1 + i)),
+            lambda i: whole_extraction(),
         )
         measure(
             "ours: client only (asyncio.gather of user_posts)",
-            lambda i: run_async(client_only(sim, sec_uids, DAY1 + timedelta(days=1))),
+            lambda i: run_async(client_only(sim, sec_uids, today)),
         )
         measure(
             "official SDK AsyncScavioClient, 50 req/s limiter, caller gate of 10",
@@ -133,7 +158,7 @@ def throughput(runs: int) -> str:
         )
     lines = [
         f"Simulator: in-flight cap {CAP}, latency {LATENCY_MS} ms, so the ceiling is {CEILING:.0f} requests/s. "
-        f"{CREATORS} creators, one user/posts request each (sec_uid known). Median of {runs} runs. "
+        f"{creators} creators, one user/posts request each (sec_uid known). Median of {runs} runs. "
         "Requests/s counts successful (200) answers; 429s and fetches given up on are not counted.",
         "",
         "| client | requests/s, whole call (median) | over ceiling | requests/s, fetch phase (median) | over ceiling | answers seen in the last run |",
@@ -165,11 +190,15 @@ def daily_credits(days: int, creators: int, refresh_days: int) -> list[float]:
     return per_day
 
 
-def credits_per_creator(days: int = 15, creators: int = 200) -> str:
+def credits_per_creator(
+    days: int = CREDIT_DAYS,
+    creators: int = CREDIT_CREATORS,
+    monthly_days: int = MONTHLY_DAYS,
+    monthly_creators: int = MONTHLY_CREATORS,
+) -> str:
     per_day = daily_credits(days, creators, refresh_days=7)
     after_first = per_day[1:]
     refresh_days = [i + 1 for i, c in enumerate(per_day) if c > 1.5]
-    monthly_days, monthly_creators = 31, 50
     monthly = daily_credits(monthly_days, monthly_creators, refresh_days=30)[1:]
     return "\n".join(
         [
@@ -193,15 +222,39 @@ def credits_per_creator(days: int = 15, creators: int = 200) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--creators", type=int, default=CREATORS, help="throughput roster size")
+    parser.add_argument("--credit-days", type=int, default=CREDIT_DAYS, help="days of the series")
+    parser.add_argument(
+        "--credit-creators", type=int, default=CREDIT_CREATORS, help="roster of the series"
+    )
     args = parser.parse_args()
+    if min(args.runs, args.creators, args.credit_creators) < 1 or args.credit_days < 2:
+        parser.error("--runs, --creators and --credit-creators must be >= 1, --credit-days >= 2")
+    full_size = (args.creators, args.credit_days, args.credit_creators) == (
+        CREATORS,
+        CREDIT_DAYS,
+        CREDIT_CREATORS,
+    )
     print("throughput ...", flush=True)
-    body_t = throughput(args.runs)
+    body_t = throughput(args.runs, args.creators)
     print(body_t)
     print("credits per creator ...", flush=True)
-    body_c = credits_per_creator()
+    if full_size:
+        body_c = credits_per_creator()
+    else:
+        body_c = credits_per_creator(
+            args.credit_days,
+            args.credit_creators,
+            args.credit_days,
+            max(args.credit_creators // 4, 1),
+        )
     print(body_c)
+    if not full_size:
+        # Figures of a reduced run are not comparable with the recorded ones.
+        print("reduced run: BENCHMARKS.md not written", flush=True)
+        return
     write_section(
         "extract",
         "\n".join(

@@ -1,11 +1,19 @@
 """``tiktok-extract``: run a day's extraction without Airflow.
 
-    tiktok-extract --date 2026-11-01                 # creators and searches for that date
-    tiktok-extract --date 2026-11-01 --dry-run       # print what it would cost, spend nothing
-    tiktok-extract --date 2026-11-01 --only creators --creator maya.lifts
+    tiktok-extract                                   # creators and searches for today (UTC)
+    tiktok-extract --dry-run                         # what it would cost, spending nothing
+    tiktok-extract --only creators --creator maya.lifts
+    tiktok-extract --fresh                           # capture again what today already landed
+    tiktok-extract --date 2026-11-01                 # a past date: the simulator only
+
+A run is one run id; its two halves (creators, searches) are loads of it, and every load lands
+files of its own beside earlier ones. Items an earlier run of the date already landed are skipped
+unless ``--fresh``. A past ``--date`` is refused against an API that does not confirm it can answer
+as of that date (the live API serves only current counts).
 
 Exit status: 0 done; 2 bad configuration; 3 the API rejected the key; 4 spending stopped (out of
-credits or the run's cap) after landing what was fetched; 5 some items failed, the rest landed.
+credits or a credit cap) after landing what was fetched; 5 some items failed, the rest landed;
+6 refused: a past date against an API that serves only today's counts.
 """
 
 from __future__ import annotations
@@ -19,14 +27,20 @@ from pathlib import Path
 from .config import ConfigError, Settings, load_queries, load_roster
 from .extract import (
     ExtractionIncomplete,
+    ExtractionRefused,
     ExtractionStopped,
+    creator_item,
     estimate_credits,
     extract_creators,
     extract_searches,
+    landed_items,
     plan_creators,
+    query_item,
+    today_utc,
 )
-from .landing import Landing
+from .landing import Landing, Load
 from .scavio.errors import AuthenticationError
+from .selection import select_creators, select_queries
 
 
 def _parse_date(text: str) -> date:
@@ -39,21 +53,86 @@ def _parse_date(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tiktok-extract", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--date", type=_parse_date, default=date.today(), help="snapshot date (default: today)"
+        "--date",
+        type=_parse_date,
+        default=None,
+        help="snapshot date (default: today, UTC); a past date needs the simulator",
     )
     parser.add_argument("--only", choices=("creators", "searches"), help="run one half only")
     parser.add_argument("--creator", action="append", help="only this roster handle (repeatable)")
-    parser.add_argument("--query", action="append", help="only this query text (repeatable)")
+    parser.add_argument(
+        "--query", action="append", help="only this query: text, #tag or type:text (repeatable)"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        default=None,
+        help="capture again items an earlier run of the date already landed (TIKTOK_FRESH_CAPTURE)",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the credits the run would cost"
     )
     parser.add_argument("--data-dir", help="overrides TIKTOK_DATA_DIR")
     parser.add_argument("--max-in-flight", type=int, help="overrides SCAVIO_MAX_IN_FLIGHT")
     parser.add_argument(
-        "--budget", type=int, help="per-run credit cap (overrides SCAVIO_CREDIT_BUDGET)"
+        "--budget", type=int, help="credit cap of this run (overrides SCAVIO_CREDIT_BUDGET)"
     )
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser
+
+
+def _dry_run(
+    settings: Settings,
+    day: date,
+    roster: list,
+    queries: list,
+    do_creators: bool,
+    do_searches: bool,
+    fresh: bool,
+) -> str:
+    landing = Landing(settings.landing_root)
+    creators = roster if do_creators else []
+    searches = queries if do_searches else []
+    done_c = set() if fresh else landed_items(landing, day, "creators")
+    done_q = set() if fresh else landed_items(landing, day, "searches")
+    todo_c = [c for c in creators if creator_item(c) not in done_c]
+    todo_q = [q for q in searches if query_item(q) not in done_q]
+    plans = plan_creators(landing, todo_c, day, settings.profile_refresh_days)
+    credits = estimate_credits(plans, todo_q, settings.search_pages)
+    price = settings.price_per_credit
+    profiles = sum(p.refresh_profile for p in plans)
+    # A steady day: one posts request per creator, a profile every N days, every query's pages.
+    daily = len(creators) * (1 + 1 / settings.profile_refresh_days) + estimate_credits(
+        (), searches, settings.search_pages
+    )
+    lines = [
+        f"dry run for {day}: at most {credits} credits (${credits * price:.3f}) — "
+        f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries; "
+        "nothing was spent",
+    ]
+    skipped = (len(creators) - len(todo_c)) + (len(searches) - len(todo_q))
+    if skipped:
+        lines.append(f"  {skipped} item(s) already landed for {day} are skipped (--fresh: again)")
+    lines.append(
+        f"  a steady day for this roster and query list: about {daily:.0f} credits "
+        f"(${daily * price:.2f}); 30 days: about {30 * daily:.0f} credits (${30 * daily * price:.2f})"
+    )
+    caps = [
+        f"{name}={value}"
+        for name, value in (
+            ("SCAVIO_CREDIT_BUDGET", settings.credit_budget),
+            ("SCAVIO_DAILY_CREDIT_BUDGET", settings.daily_credit_budget),
+            ("SCAVIO_CREDIT_RESERVE", settings.credit_reserve),
+        )
+        if value is not None
+    ]
+    lines.append(f"  caps: {', '.join(caps) if caps else 'none set'}")
+    if day != today_utc():
+        lines.append(
+            f"  {day} is not today ({today_utc()} UTC): only an API that confirms it answers as of "
+            "that date (the simulator) is used; the live API's answer would be refused"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,54 +146,49 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir:
             settings = settings.with_overrides(data_dir=Path(args.data_dir))
         settings = settings.with_overrides(
-            max_in_flight=args.max_in_flight, credit_budget=args.budget
+            labels={"max_in_flight": "--max-in-flight", "credit_budget": "--budget"},
+            max_in_flight=args.max_in_flight,
+            credit_budget=args.budget,
+            fresh_capture=args.fresh,
         )
-        roster = load_roster(settings.creators_file)
-        queries = load_queries(settings.queries_file)
+        roster = select_creators(
+            load_roster(settings.creators_file), args.creator or [], what="--creator"
+        )
+        queries = select_queries(
+            load_queries(settings.queries_file), args.query or [], what="--query"
+        )
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.creator:
-        wanted = {c.lower().removeprefix("@") for c in args.creator}
-        roster = [c for c in roster if c.username.lower() in wanted]
-        if not roster:
-            print(f"configuration error: no roster creator matches {args.creator}", file=sys.stderr)
-            return 2
-    if args.query:
-        queries = [q for q in queries if q.query in args.query]
-        if not queries:
-            print(f"configuration error: no tracked query matches {args.query}", file=sys.stderr)
-            return 2
+    day = args.date or today_utc()
     do_creators = args.only in (None, "creators")
     do_searches = args.only in (None, "searches")
 
     if args.dry_run:
-        plans = plan_creators(
-            Landing(settings.landing_root), roster, args.date, settings.profile_refresh_days
-        )
-        credits = estimate_credits(
-            plans if do_creators else (), queries if do_searches else (), settings.search_pages
-        )
-        profiles = sum(p.refresh_profile for p in plans) if do_creators else 0
         print(
-            f"dry run for {args.date}: at most {credits} credits (${credits * settings.price_per_credit:.3f})"
-            f" — {len(roster) if do_creators else 0} creators ({profiles} profile refreshes),"
-            f" {len(queries) if do_searches else 0} queries; nothing was spent"
+            _dry_run(
+                settings, day, roster, queries, do_creators, do_searches, settings.fresh_capture
+            )
         )
         return 0
 
+    # One run id for both halves, so the run's credit cap covers them together.
+    run_id = f"cli__{Load.new().load_id}"
     status = 0
     steps = []
     if do_creators:
-        steps.append(lambda: extract_creators(settings, args.date, roster))
+        steps.append(lambda: extract_creators(settings, day, roster, run_id=run_id))
     if do_searches:
-        steps.append(lambda: extract_searches(settings, args.date, queries))
+        steps.append(lambda: extract_searches(settings, day, queries, run_id=run_id))
     for step in steps:
         try:
             print(step().summary())
         except AuthenticationError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
+        except ExtractionRefused as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 6
         except ExtractionStopped as exc:
             print(exc.report.summary(), file=sys.stderr)
             return 4

@@ -1,29 +1,45 @@
 """A day's extraction: the roster's profiles and recent posts, and the tracked searches.
 
-Both entry points are plain functions of (settings, snapshot date, inputs) so the command line, the
-benchmark and the Airflow tasks call the same code. What a run decides depends only on the snapshot
-date and what landed before that date, so a repeated run for the same date makes the same requests
-and writes the same files (deterministic part names), replacing rather than adding.
+Both entry points are plain functions of (settings, snapshot date, inputs), so the command line, the
+benchmark and the Airflow tasks call the same code. Each call is one *load* (:class:`Load`): it
+writes files of its own beside whatever earlier loads of the date landed, never replacing them, and
+ends by landing its request ledger and a row in ``loads`` saying how it ended. The ledger and the
+``loads`` row are landed whatever happens (a 401, a cap, a bug), and every attempt is journaled as
+it completes, so even a killed process loses no record of what was billed (:mod:`.credits`).
+
+What a load fetches: the items (creators, queries) of its list that no earlier load of the date
+completed, unless ``fresh`` (``--fresh`` / ``TIKTOK_FRESH_CAPTURE``) asks for a new capture, whose
+later ``captured_at`` then wins in the warehouse. So a retry or a re-run after a failure fetches
+only what is missing, and a re-run of a complete date spends nothing.
+
+Past dates: the live API answers only with today's counts. For a snapshot date other than today's
+(UTC) the client requires every answer to echo ``X-Sim-Date`` (only the simulator does), and the
+first item is fetched alone: against an API that does not confirm the date, the load stops after
+that one request, lands nothing under the date (the refused request's ledger row is landed under
+today's date, when it was made and billed), and raises :class:`ExtractionRefused`.
 
 Failure policy, from the API contract:
 
-- 401 (bad key): fails the run at once; nothing is landed.
-- 402 (out of credits): all spending stops; what was already fetched is landed with the ledger, and
-  :class:`ExtractionStopped` says what happened and what was kept.
-- 404 (creator gone, unknown hashtag): the item is marked in the report and the ledger; the run goes on.
-- A payload missing a required field is fetched again a couple of times (the simulator, like a
-  flaky upstream, sometimes garbles one answer); if it stays bad the item is reported as failed with
-  the field named, everything else is landed, and the run ends with :class:`ExtractionIncomplete`.
+- 401 (bad key): the load fails at once; its ledger is landed.
+- 402 (out of credits), a cap (``SCAVIO_CREDIT_BUDGET`` per run, ``SCAVIO_DAILY_CREDIT_BUDGET`` per
+  date, ``SCAVIO_CREDIT_RESERVE``): spending stops; what was fetched is landed, and
+  :class:`ExtractionStopped` says which cap and what was kept.
+- 404 (creator gone, unknown hashtag): the item is marked in the report and the ledger; the run
+  goes on.
+- An item that fails validation (out-of-range time or count, a missing id, a wrong type) goes to
+  the ``rejected`` dataset with its raw JSON and the reason, once the client has re-fetched its page
+  without success; the rest lands. A single-object answer (profile, hashtag) that stays invalid
+  fails its item, which :class:`ExtractionIncomplete` reports after everything else landed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -31,24 +47,33 @@ import pyarrow.compute as pc
 import uvloop
 
 from .config import Creator, Query, Settings
-from .landing import Landing, Rows, hashtag_row, profile_row, to_batch, to_table, video_columns
+from .credits import Caps, CreditRegister, end_journal, recover_journals, start_journal
+from .landing import (
+    Landing,
+    Load,
+    Rows,
+    hashtag_row,
+    profile_row,
+    to_batch,
+    video_columns,
+)
 from .scavio.client import CreditBudget, RequestLedger, ScavioClient
 from .scavio.errors import (
     AuthenticationError,
     BudgetExceededError,
     CreditsExhaustedError,
+    DateNotHonouredError,
     NotFoundError,
-    PayloadValidationError,
     ScavioError,
 )
-from .scavio.records import Video
+from .scavio.records import RejectedItem, Video, raw_json
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# How many times an item whose payload fails validation is fetched in all.
-PAYLOAD_ATTEMPTS = 3
+# Credits asked of the credit register at a time once a load's first lease is spent.
+REFILL_BLOCK = 10
 
 
 class ExtractionError(ScavioError):
@@ -60,31 +85,41 @@ class ExtractionError(ScavioError):
 
 
 class ExtractionStopped(ExtractionError):
-    """Spending stopped (402 or the run's credit cap) before every item was fetched."""
+    """Spending stopped (402, or a credit cap) before every item was fetched."""
 
 
 class ExtractionIncomplete(ExtractionError):
     """Some items failed for good (bad payloads, exhausted retries); the rest landed."""
 
 
+class ExtractionRefused(ExtractionError):
+    """The snapshot date is not today and the API does not confirm it can answer as of it."""
+
+
 @dataclass
 class ExtractionReport:
-    """What one run did: files and rows landed, requests and credits spent, items that failed."""
+    """What one load did: files and rows landed, requests and credits spent, items that failed."""
 
     kind: str
     snapshot_date: date
     run_id: str
+    load_id: str = ""
+    run_attempt: int = 1
     files: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     credits_used: int = 0
     retries: int = 0
     price_per_credit: float = 0.005
+    already_landed: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
     not_found: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
     suspect_empty: list[str] = field(default_factory=list)
     not_fetched: list[str] = field(default_factory=list)
     stopped_reason: str | None = None
+    outcome: str = "complete"
 
     @property
     def cost_usd(self) -> float:
@@ -92,11 +127,20 @@ class ExtractionReport:
 
     def summary(self) -> str:
         lines = [
-            f"{self.kind} extraction for {self.snapshot_date} (run {self.run_id})",
+            f"{self.kind} extraction for {self.snapshot_date} (run {self.run_id}, try "
+            f"{self.run_attempt}, load {self.load_id}): {self.outcome}",
             f"  requests {self.requests} (retries {self.retries}), credits {self.credits_used}"
             f" (${self.cost_usd:.3f})",
         ]
+        if self.already_landed:
+            lines.append(
+                f"  skipped {len(self.already_landed)} item(s) an earlier load of the date "
+                "already landed (--fresh to capture them again)"
+            )
         lines += [f"  landed {rows:>6} rows  {self.files[ds]}" for ds, rows in self.rows.items()]
+        if self.rejected:
+            reasons = ", ".join(f"{n} x {reason}" for reason, n in sorted(self.rejected.items()))
+            lines.append(f"  REJECTED {sum(self.rejected.values())} item(s): {reasons}")
         if self.not_found:
             lines.append(f"  not found (404): {', '.join(self.not_found)}")
         if self.suspect_empty:
@@ -146,6 +190,25 @@ def plan_creators(
     return plans
 
 
+def creator_item(creator: Creator) -> str:
+    """The item key of a creator in ``loads`` (case-insensitive handle)."""
+    return f"creator:{creator.username.lower()}"
+
+
+def query_item(query: Query) -> str:
+    """The item key of a query in ``loads``."""
+    return f"{query.query_type}:{query.query.lower()}"
+
+
+def landed_items(landing: Landing, snapshot_date: date, kind: str) -> set[str]:
+    """Items that a finished load of ``kind`` on the date fetched completely (or found gone)."""
+    loads = landing.read("loads", snapshot_date)
+    if not loads.num_rows:
+        return set()
+    loads = loads.filter(pc.equal(loads["kind"], kind))
+    return {item for items in loads["items_done"].to_pylist() for item in items or ()}
+
+
 def estimate_credits(
     plans: Sequence[CreatorPlan] = (), queries: Sequence[Query] = (), search_pages: int = 2
 ) -> int:
@@ -157,9 +220,22 @@ def estimate_credits(
     return creator_credits + query_credits
 
 
-def make_client(settings: Settings, snapshot_date: date, ledger: RequestLedger) -> ScavioClient:
-    """A client configured from settings; against the simulator it asks for the world as of the date."""
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def make_client(
+    settings: Settings,
+    snapshot_date: date,
+    ledger: RequestLedger,
+    budget: CreditBudget | None = None,
+) -> ScavioClient:
+    """A client configured from settings; against the simulator it asks for the world as of the date.
+
+    For a date other than today's, every answer must echo the date (see the module docstring).
+    """
     headers = {"X-Sim-Date": snapshot_date.isoformat()} if settings.sim_clock_header else None
+    past = snapshot_date != today_utc()
     return ScavioClient(
         base_url=settings.base_url,
         api_key=settings.api_key,
@@ -168,23 +244,25 @@ def make_client(settings: Settings, snapshot_date: date, ledger: RequestLedger) 
         requests_per_minute=settings.requests_per_minute,
         timeout=settings.timeout_s,
         max_attempts=settings.max_attempts,
-        budget=CreditBudget(settings.credit_budget),
+        budget=budget if budget is not None else CreditBudget(settings.credit_budget),
         ledger=ledger,
         extra_headers=headers,
+        expect_date_echo=snapshot_date.isoformat() if past else None,
     )
 
 
-async def _with_payload_retries(item: str, fetch: Callable[[], Awaitable[T]]) -> T:
-    for attempt in range(1, PAYLOAD_ATTEMPTS + 1):
-        try:
-            return await fetch()
-        except PayloadValidationError as exc:
-            if attempt == PAYLOAD_ATTEMPTS:
-                raise
-            log.warning(
-                "%s: bad payload (%s); fetching again (%d/%d)", item, exc, attempt, PAYLOAD_ATTEMPTS
-            )
-    raise AssertionError("unreachable")
+def state_dir(settings: Settings) -> Path:
+    """Local operational state (credit leases, request journals): ``<data dir>/state``."""
+    return settings.data_dir / "state"
+
+
+def _refused_message(snapshot_date: date, error: BaseException) -> str:
+    return (
+        f"refused to extract {snapshot_date}: it is not today ({today_utc()} UTC) and the API "
+        f"did not confirm that it answers as of {snapshot_date}. The live Scavio API serves only "
+        "current counts, so this would store today's counts under another date. Nothing was "
+        f"landed for {snapshot_date}; history starts the day a run lands. ({error})"
+    )
 
 
 class _Outcomes:
@@ -193,40 +271,285 @@ class _Outcomes:
     def __init__(self, report: ExtractionReport) -> None:
         self.report = report
         self.stop_error: ScavioError | None = None
+        self.fatal: BaseException | None = None
 
-    def record(self, item: str, error: BaseException) -> None:
-        if isinstance(error, AuthenticationError):
-            raise error
-        if isinstance(error, CreditsExhaustedError | BudgetExceededError):
+    def record(self, key: str, item: str, error: BaseException) -> None:
+        if isinstance(error, AuthenticationError | DateNotHonouredError):
+            self.fatal = self.fatal or error
+            self.report.not_fetched.append(item)
+        elif isinstance(error, CreditsExhaustedError | BudgetExceededError):
             self.stop_error = self.stop_error or error
             self.report.not_fetched.append(item)
         elif isinstance(error, NotFoundError):
             self.report.not_found.append(item)
+            self.report.done.append(key)  # gone for good: fetching it again would not help
         elif isinstance(error, ScavioError):
             self.report.failed[item] = f"{type(error).__name__}: {error}"
         else:
-            raise error
+            self.fatal = self.fatal or error
+            self.report.not_fetched.append(item)
 
 
-def _finish(report: ExtractionReport, ledger: RequestLedger, outcomes: _Outcomes) -> None:
+def _stop_reason(report: ExtractionReport, error: ScavioError) -> str:
+    if isinstance(error, CreditsExhaustedError):
+        what = "Scavio says the account is out of credits (HTTP 402)"
+    else:
+        setting = getattr(error, "setting", None) or "SCAVIO_CREDIT_BUDGET"
+        what = f"a credit cap ({setting}) was reached"
+    return (
+        f"{what}: spending stopped after {report.credits_used} credits; "
+        f"{sum(v for k, v in report.rows.items() if k not in ('request_ledger', 'loads'))} rows "
+        f"fetched before it are landed; {len(report.not_fetched)} item(s) were not fetched. {error}"
+    )
+
+
+@dataclass
+class _Work:
+    """One item of a load: its key in ``loads``, its label in logs, and how to fetch it."""
+
+    key: str
+    label: str
+    fetch: Callable[[ScavioClient], Awaitable[Any]]
+
+
+async def _run_load(
+    settings: Settings,
+    snapshot_date: date,
+    *,
+    kind: str,
+    part: str,
+    work: Sequence[_Work],
+    skipped: Sequence[str],
+    credits_wanted: int,
+    collect: Callable[[_Work, Any, Load], dict[str, Rows]],
+    run_id: str | None,
+    run_attempt: int,
+    fresh: bool,
+) -> ExtractionReport:
+    """Fetch ``work``, land what came back, the rejected items, the ledger and the ``loads`` row."""
+    landing = Landing(settings.landing_root)
+    state = state_dir(settings)
+    recover_journals(state, landing)
+    landing.remove_stale_temporaries(snapshot_date=snapshot_date)
+    load = Load.new(run_id, run_attempt)
+    report = ExtractionReport(
+        kind,
+        snapshot_date,
+        load.run_id,
+        load.load_id,
+        run_attempt,
+        price_per_credit=settings.price_per_credit,
+        already_landed=list(skipped),
+    )
+    if not work:
+        # Everything asked for is landed already: no request, no file.
+        log.info("%s", report.summary())
+        return report
+    outcomes = _Outcomes(report)
+    register = CreditRegister(
+        state, landing, snapshot_date, Caps(settings.credit_budget, settings.daily_credit_budget)
+    )
+    ledger = RequestLedger(journal=start_journal(state, load, snapshot_date, part))
+    datasets: dict[str, list[Any]] = {}
+    rejected: list[RejectedItem] = []
+    api_date: str | None = None
+    try:
+        lease = register.open(load, credits_wanted)
+        budget = CreditBudget(
+            lease,
+            refill=(lambda n: register.refill(load, max(n, REFILL_BLOCK)))
+            if lease is not None
+            else None,
+            reserve_floor=settings.credit_reserve,
+        )
+        async with make_client(settings, snapshot_date, ledger, budget) as client:
+
+            async def run(item: _Work) -> Any:
+                return await item.fetch(client)
+
+            results: list[Any] = []
+            remaining = list(work)
+            if remaining and snapshot_date != today_utc():
+                # One item alone first: an API that cannot answer as of the date is found out by
+                # a single request, before the others go out.
+                first = remaining.pop(0)
+                results += await asyncio.gather(run(first), return_exceptions=True)
+            results += await asyncio.gather(*(run(w) for w in remaining), return_exceptions=True)
+            rejected = list(client.rejected)
+        if any(e.ok for e in ledger.entries):
+            api_date = snapshot_date.isoformat() if snapshot_date != today_utc() else None
+        for item, result in zip(work, results, strict=True):
+            if isinstance(result, BaseException):
+                outcomes.record(item.key, item.label, result)
+                continue
+            for dataset, rows in collect(item, result, load).items():
+                datasets.setdefault(dataset, []).extend(rows)
+            report.done.append(item.key)
+    except BaseException as exc:  # land the ledger whatever happened, then let it propagate
+        outcomes.fatal = outcomes.fatal or exc
+        raise
+    finally:
+        refused = isinstance(outcomes.fatal, DateNotHonouredError)
+        try:
+            _land_load(
+                landing,
+                report,
+                load,
+                part,
+                {} if refused else datasets,
+                [] if refused else rejected,
+                ledger,
+                outcomes,
+                fresh=fresh,
+                api_date=api_date,
+                ledger_date=today_utc() if refused else snapshot_date,
+            )
+        finally:
+            ledger.close()
+            end_journal(state, load.load_id)
+            register.close(load.load_id)
+    _finish(report, outcomes)
+    log.info("%s", report.summary())
+    return report
+
+
+def _rejected_rows(
+    snapshot_date: date, dataset: str, rejected: Sequence[RejectedItem], load: Load
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "snapshot_date": snapshot_date,
+            "dataset": dataset,
+            "endpoint": item.endpoint,
+            "item_key": item.item_key,
+            "item_id": item.item_id,
+            "reason": item.reason,
+            "raw_json": item.raw_json,
+            **load.lineage(item.captured_at, item.request_seq),
+        }
+        for item in rejected
+    ]
+
+
+_DATASET_OF_ENDPOINT = {
+    "profile": "profiles",
+    "user/posts": "creator_posts",
+    "search/videos": "search_results",
+    "hashtag/videos": "search_results",
+    "hashtag": "hashtags",
+}
+
+
+def _land_load(
+    landing: Landing,
+    report: ExtractionReport,
+    load: Load,
+    part: str,
+    datasets: dict[str, list[Any]],
+    rejected: Sequence[RejectedItem],
+    ledger: RequestLedger,
+    outcomes: _Outcomes,
+    *,
+    fresh: bool,
+    api_date: str | None,
+    ledger_date: date,
+) -> None:
+    """Data files first, then rejected items, the ledger, and last the ``loads`` row."""
+    day = report.snapshot_date
+    name = load.file_name(part)
+    for dataset, rows in datasets.items():
+        if rows:
+            report.files[dataset] = landing.write(dataset, day, name, rows)
+            report.rows[dataset] = sum(
+                r.num_rows if isinstance(r, pa.RecordBatch) else 1 for r in rows
+            )
+    if rejected:
+        by_dataset: dict[str, list[RejectedItem]] = {}
+        for item in rejected:
+            by_dataset.setdefault(
+                _DATASET_OF_ENDPOINT.get(item.endpoint, item.endpoint), []
+            ).append(item)
+        rows = [r for ds, items in by_dataset.items() for r in _rejected_rows(day, ds, items, load)]
+        report.files["rejected"] = landing.write("rejected", day, name, rows)
+        report.rows["rejected"] = len(rows)
+        for item in rejected:
+            reason = item.reason.split(" (", 1)[0]
+            report.rejected[reason] = report.rejected.get(reason, 0) + 1
+            log.warning("rejected %s item %s: %s", item.endpoint, item.item_id, item.reason)
     summary = ledger.summary()
     report.requests = summary["requests"]
     report.credits_used = summary["credits_used"]
     report.retries = summary["retries"]
     report.suspect_empty = sorted(summary.get("suspect_empty_items", []))
+    ledger_rows = ledger.rows(
+        ledger_date, run_id=load.run_id, run_attempt=load.run_attempt, load_id=load.load_id
+    )
+    if ledger_rows:
+        report.files["request_ledger"] = landing.write(
+            "request_ledger", ledger_date, name, ledger_rows
+        )
+        report.rows["request_ledger"] = len(ledger_rows)
+    report.outcome = _outcome(outcomes)
     if outcomes.stop_error is not None:
-        error = outcomes.stop_error
-        what = (
-            "Scavio says the account is out of credits (HTTP 402)"
-            if isinstance(error, CreditsExhaustedError)
-            else "the run's credit cap (SCAVIO_CREDIT_BUDGET) was reached"
-        )
-        report.stopped_reason = (
-            f"{what}: spending stopped after {report.credits_used} credits; "
-            f"{sum(report.rows.values())} rows fetched before it are landed; "
-            f"{len(report.not_fetched)} item(s) were not fetched. {error}"
-        )
-        raise ExtractionStopped(report.stopped_reason, report)
+        report.stopped_reason = _stop_reason(report, outcomes.stop_error)
+    fatal = outcomes.fatal
+    stop_reason = report.stopped_reason or (
+        f"{type(fatal).__name__}: {fatal}"[:1000] if fatal is not None else None
+    )
+    if isinstance(fatal, DateNotHonouredError):
+        stop_reason = _refused_message(day, fatal)
+    landing.write(
+        "loads",
+        ledger_date,
+        name,
+        [
+            {
+                "snapshot_date": ledger_date,
+                "load_id": load.load_id,
+                "run_id": load.run_id,
+                "run_attempt": load.run_attempt,
+                "kind": report.kind,
+                "part": part,
+                "started_at": load.started_at,
+                "finished_at": datetime.now(UTC),
+                "outcome": report.outcome,
+                "stop_reason": stop_reason,
+                "fresh_capture": fresh,
+                "api_date": api_date,
+                "requests": report.requests,
+                "credits_used": report.credits_used,
+                "rows_landed": sum(
+                    v for k, v in report.rows.items() if k not in ("request_ledger", "rejected")
+                ),
+                "rows_rejected": report.rows.get("rejected", 0),
+                "items_done": report.done,
+                "items_failed": sorted(report.failed),
+                "items_not_fetched": sorted(report.not_fetched),
+            }
+        ],
+    )
+
+
+def _outcome(outcomes: _Outcomes) -> str:
+    if isinstance(outcomes.fatal, DateNotHonouredError):
+        return "refused"
+    if outcomes.fatal is not None:
+        return "failed"
+    if outcomes.stop_error is not None:
+        return "stopped"
+    if outcomes.report.failed:
+        return "incomplete"
+    return "complete"
+
+
+def _finish(report: ExtractionReport, outcomes: _Outcomes) -> None:
+    fatal = outcomes.fatal
+    if isinstance(fatal, DateNotHonouredError):
+        raise ExtractionRefused(_refused_message(report.snapshot_date, fatal), report) from None
+    if fatal is not None:
+        raise fatal
+    if outcomes.stop_error is not None:
+        raise ExtractionStopped(report.stopped_reason or str(outcomes.stop_error), report)
     if report.failed:
         items = "; ".join(f"{k}: {v}" for k, v in report.failed.items())
         raise ExtractionIncomplete(
@@ -234,22 +557,8 @@ def _finish(report: ExtractionReport, ledger: RequestLedger, outcomes: _Outcomes
         )
 
 
-def _land(
-    landing: Landing,
-    report: ExtractionReport,
-    ledger: RequestLedger,
-    part: str,
-    datasets: dict[str, Rows],
-) -> None:
-    for dataset, rows in datasets.items():
-        table = to_table(dataset, rows)
-        report.files[dataset] = landing.write(dataset, report.snapshot_date, part, table)
-        report.rows[dataset] = table.num_rows
-    ledger_rows = ledger.rows(report.snapshot_date, report.run_id)
-    report.files["request_ledger"] = landing.write(
-        "request_ledger", report.snapshot_date, f"{report.kind}-{part}", ledger_rows
-    )
-    report.rows["request_ledger"] = len(ledger_rows)
+def _lineage_of(record: Video | Any, load: Load) -> dict[str, Any]:
+    return load.lineage(record.captured_at, record.request_seq)
 
 
 async def extract_creators_async(
@@ -257,22 +566,26 @@ async def extract_creators_async(
     snapshot_date: date,
     roster: Sequence[Creator],
     *,
-    part: str = "part-0000",
+    part: str = "creators",
     run_id: str | None = None,
+    run_attempt: int = 1,
+    fresh: bool | None = None,
 ) -> ExtractionReport:
-    """Fetch profiles (when due) and recent posts for ``roster``; land them as one part."""
-    landing = Landing(settings.landing_root)
-    report = ExtractionReport(
-        "creators",
-        snapshot_date,
-        run_id or uuid.uuid4().hex[:12],
-        price_per_credit=settings.price_per_credit,
-    )
-    plans = plan_creators(landing, roster, snapshot_date, settings.profile_refresh_days)
-    ledger = RequestLedger()
-    outcomes = _Outcomes(report)
+    """Fetch profiles (when due) and recent posts for ``roster``; land them as one load.
 
-    def post_rows(plan: CreatorPlan, sec_uid: str, videos: list[Video]) -> list[dict[str, Any]]:
+    Creators that an earlier load of the date completed are skipped unless ``fresh`` (default
+    ``settings.fresh_capture``).
+    """
+    fresh = settings.fresh_capture if fresh is None else fresh
+    landing = Landing(settings.landing_root)
+    done = set() if fresh else landed_items(landing, snapshot_date, "creators")
+    todo = [c for c in roster if creator_item(c) not in done]
+    skipped = [creator_item(c) for c in roster if creator_item(c) in done]
+    plans = plan_creators(landing, todo, snapshot_date, settings.profile_refresh_days)
+
+    def post_rows(
+        plan: CreatorPlan, sec_uid: str, videos: list[Video], load: Load
+    ) -> list[dict[str, Any]]:
         rows = []
         seen: set[str] = set()
         for position, video in enumerate(videos, start=1):
@@ -287,46 +600,54 @@ async def extract_creators_async(
                     "sec_uid": sec_uid,
                     "feed_position": position,
                     **video_columns(video),
+                    **_lineage_of(video, load),
                 }
             )
         return rows
 
-    async def fetch(
-        client: ScavioClient, plan: CreatorPlan
-    ) -> tuple[dict[str, Any] | None, pa.RecordBatch]:
-        # Rows are built and converted to Arrow as each creator's answer arrives, so that work
-        # overlaps the network wait instead of following it.
-        name = plan.creator.username
-        profile = None
-        sec_uid = plan.sec_uid
-        if plan.refresh_profile:
-            profile = await _with_payload_retries(name, lambda: client.profile(username=name))
-            sec_uid = profile.sec_uid
-        videos = await _with_payload_retries(
-            name,
-            lambda: client.user_posts(sec_uid, count=settings.posts_per_creator, item_key=name),
-        )
-        if profile is not None:
-            profile = profile_row(snapshot_date, name, plan.creator.niche, profile)
-        return profile, to_batch("creator_posts", post_rows(plan, sec_uid, videos))
+    def fetcher(plan: CreatorPlan) -> Callable[[ScavioClient], Awaitable[Any]]:
+        async def fetch(client: ScavioClient) -> tuple[Any, str, list[Video]]:
+            name = plan.creator.username
+            profile = None
+            sec_uid = plan.sec_uid
+            if plan.refresh_profile:
+                profile = await client.profile(username=name)
+                sec_uid = profile.sec_uid
+            assert sec_uid is not None
+            videos = await client.user_posts(
+                sec_uid, count=settings.posts_per_creator, item_key=name
+            )
+            return profile, sec_uid, videos
 
-    async with make_client(settings, snapshot_date, ledger) as client:
-        results = await asyncio.gather(*(fetch(client, p) for p in plans), return_exceptions=True)
+        return fetch
 
-    profile_rows: list[dict[str, Any]] = []
-    posts: list[pa.RecordBatch] = []
-    for plan, result in zip(plans, results, strict=True):
-        if isinstance(result, BaseException):
-            outcomes.record(plan.creator.username, result)
-            continue
-        profile, batch = result
+    by_key = {creator_item(p.creator): p for p in plans}
+
+    def collect(item: _Work, result: Any, load: Load) -> dict[str, Rows]:
+        plan = by_key[item.key]
+        profile, sec_uid, videos = result
+        out: dict[str, Rows] = {}
         if profile is not None:
-            profile_rows.append(profile)
-        posts.append(batch)
-    _land(landing, report, ledger, part, {"profiles": profile_rows, "creator_posts": posts})
-    _finish(report, ledger, outcomes)
-    log.info("%s", report.summary())
-    return report
+            row = profile_row(snapshot_date, plan.creator.username, plan.creator.niche, profile)
+            out["profiles"] = [{**row, **_lineage_of(profile, load)}]
+        # Converted to Arrow per creator, so the work overlaps the answers still in flight.
+        out["creator_posts"] = [to_batch("creator_posts", post_rows(plan, sec_uid, videos, load))]
+        return out
+
+    work = [_Work(creator_item(p.creator), p.creator.username, fetcher(p)) for p in plans]
+    return await _run_load(
+        settings,
+        snapshot_date,
+        kind="creators",
+        part=part,
+        work=work,
+        skipped=skipped,
+        credits_wanted=estimate_credits(plans, (), settings.search_pages),
+        collect=collect,
+        run_id=run_id,
+        run_attempt=run_attempt,
+        fresh=fresh,
+    )
 
 
 async def extract_searches_async(
@@ -334,86 +655,107 @@ async def extract_searches_async(
     snapshot_date: date,
     queries: Sequence[Query],
     *,
-    part: str = "part-0000",
+    part: str = "searches",
     run_id: str | None = None,
+    run_attempt: int = 1,
+    fresh: bool | None = None,
 ) -> ExtractionReport:
-    """Run each keyword search and hashtag lookup + listing, paged; land them as one part."""
+    """Run each keyword search and hashtag lookup + listing, paged; land them as one load."""
+    fresh = settings.fresh_capture if fresh is None else fresh
     landing = Landing(settings.landing_root)
-    report = ExtractionReport(
-        "searches",
-        snapshot_date,
-        run_id or uuid.uuid4().hex[:12],
-        price_per_credit=settings.price_per_credit,
-    )
-    ledger = RequestLedger()
-    outcomes = _Outcomes(report)
+    done = set() if fresh else landed_items(landing, snapshot_date, "searches")
+    todo = [q for q in queries if query_item(q) not in done]
+    skipped = [query_item(q) for q in queries if query_item(q) in done]
 
-    async def fetch(client: ScavioClient, query: Query):
-        pages = query.pages or settings.search_pages
-        label = f"{query.query_type}:{query.query}"
-        if query.query_type == "keyword":
-            items = await _with_payload_retries(
-                label, lambda: client.search_videos(query.query, max_pages=pages)
-            )
-            return None, items
-        hashtag = await _with_payload_retries(
-            label, lambda: client.hashtag(hashtag_name=query.query)
-        )
-        items = await _with_payload_retries(
-            label,
-            lambda: client.hashtag_videos(hashtag.hashtag_id, max_pages=pages, item_key=label),
-        )
-        return hashtag, items
+    def fetcher(query: Query) -> Callable[[ScavioClient], Awaitable[Any]]:
+        async def fetch(client: ScavioClient) -> tuple[Any, list[Any]]:
+            pages = query.pages or settings.search_pages
+            label = f"{query.query_type}:{query.query}"
+            if query.query_type == "keyword":
+                return None, await client.search_videos(query.query, max_pages=pages)
+            hashtag = await client.hashtag(hashtag_name=query.query)
+            items = await client.hashtag_videos(hashtag.hashtag_id, max_pages=pages, item_key=label)
+            return hashtag, items
 
-    async with make_client(settings, snapshot_date, ledger) as client:
-        results = await asyncio.gather(*(fetch(client, q) for q in queries), return_exceptions=True)
+        return fetch
 
-    hashtag_rows: list[dict[str, Any]] = []
-    result_rows: list[dict[str, Any]] = []
-    for query, result in zip(queries, results, strict=True):
-        if isinstance(result, BaseException):
-            outcomes.record(f"{query.query_type}:{query.query}", result)
-            continue
+    by_key = {query_item(q): q for q in todo}
+
+    def collect(item: _Work, result: Any, load: Load) -> dict[str, Rows]:
+        query = by_key[item.key]
         hashtag, items = result
+        out: dict[str, list[dict[str, Any]]] = {"search_results": []}
         if hashtag is not None:
-            hashtag_rows.append(hashtag_row(snapshot_date, query.query, hashtag))
+            row = hashtag_row(snapshot_date, query.query, hashtag)
+            out["hashtags"] = [{**row, **_lineage_of(hashtag, load)}]
         seen: set[str] = set()
-        for item in items:
-            if item.video.video_id in seen:
+        for paged in items:
+            if paged.video.video_id in seen:
                 continue
-            seen.add(item.video.video_id)
-            result_rows.append(
+            seen.add(paged.video.video_id)
+            out["search_results"].append(
                 {
                     "snapshot_date": snapshot_date,
                     "query": query.query,
                     "query_type": query.query_type,
                     "hashtag_id": hashtag.hashtag_id if hashtag else None,
-                    "page": item.page,
-                    "result_rank": item.rank,
-                    **video_columns(item.video),
+                    "page": paged.page,
+                    "result_rank": paged.rank,
+                    **video_columns(paged.video),
+                    **_lineage_of(paged.video, load),
                 }
             )
-    _land(landing, report, ledger, part, {"hashtags": hashtag_rows, "search_results": result_rows})
-    _finish(report, ledger, outcomes)
-    log.info("%s", report.summary())
-    return report
+        return out  # type: ignore[return-value]
+
+    work = [_Work(query_item(q), f"{q.query_type}:{q.query}", fetcher(q)) for q in todo]
+    return await _run_load(
+        settings,
+        snapshot_date,
+        kind="searches",
+        part=part,
+        work=work,
+        skipped=skipped,
+        credits_wanted=estimate_credits((), todo, settings.search_pages),
+        collect=collect,
+        run_id=run_id,
+        run_attempt=run_attempt,
+        fresh=fresh,
+    )
 
 
 def run_async(coroutine: Awaitable[T]) -> T:
     """Run a coroutine on uvloop: its lower per-callback cost keeps answers that arrive together
     from queueing behind each other, which is what lets a run reach the plan's in-flight cap."""
-    return uvloop.run(coroutine)
+    return uvloop.run(coroutine)  # type: ignore[arg-type]
 
 
 def extract_creators(
-    settings: Settings, snapshot_date: date, roster: Sequence[Creator], **kwargs
+    settings: Settings, snapshot_date: date, roster: Sequence[Creator], **kwargs: Any
 ) -> ExtractionReport:
     """Synchronous wrapper of :func:`extract_creators_async` (for the CLI and Airflow tasks)."""
     return run_async(extract_creators_async(settings, snapshot_date, roster, **kwargs))
 
 
 def extract_searches(
-    settings: Settings, snapshot_date: date, queries: Sequence[Query], **kwargs
+    settings: Settings, snapshot_date: date, queries: Sequence[Query], **kwargs: Any
 ) -> ExtractionReport:
     """Synchronous wrapper of :func:`extract_searches_async`."""
     return run_async(extract_searches_async(settings, snapshot_date, queries, **kwargs))
+
+
+__all__ = [
+    "CreatorPlan",
+    "ExtractionError",
+    "ExtractionIncomplete",
+    "ExtractionRefused",
+    "ExtractionReport",
+    "ExtractionStopped",
+    "creator_item",
+    "estimate_credits",
+    "extract_creators",
+    "extract_searches",
+    "landed_items",
+    "plan_creators",
+    "query_item",
+    "raw_json",
+]

@@ -1,22 +1,33 @@
-"""The landing zone: explicit Parquet schemas and atomic, deterministic writes.
+"""The landing zone: the system of record, append-only, with explicit Parquet schemas.
 
-Layout: ``<landing root>/<dataset>/snapshot_date=YYYY-MM-DD/<part>.parquet``. A file is written
-under a temporary name in its final directory and renamed into place, so a reader never sees half a
-file; part names are chosen by the caller deterministically, so repeating an extraction for a date
-replaces its files instead of adding copies.
+Layout: ``<landing root>/<dataset>/snapshot_date=YYYY-MM-DD/<file>.parquet``. The live API only
+ever answers with today's counts, so a landed day can never be fetched again: nothing here deletes,
+replaces or shrinks a landed file. Every extraction attempt is a *load* (:class:`Load`, after dlt's
+load ids) and writes files of its own, named by its part, run, attempt and load id, so a re-run, a
+retry or a subset run adds files beside the earlier ones; the warehouse models pick one observation
+per grain (the latest ``captured_at``). Every row carries its lineage: ``load_id``, ``run_id``,
+``run_attempt``, ``captured_at`` (when the answer that produced it arrived) and ``request_seq``,
+which with ``load_id`` names the row of the request ledger that produced it.
 
-The root may be a local path or an fsspec/pyarrow URI (``s3://bucket/prefix``). On S3 (see
-:mod:`.objectstore` for its configuration) a file is instead serialised in memory and written
-straight to its final key: a PUT makes the whole object visible at once or not at all, whereas a
-"rename" there is a copy and a delete, during which the temporary object would be visible.
+Writes are atomic. Locally a file is written under a temporary dot-name in its final directory,
+fsynced, then linked to its final name (``link`` fails if the name exists, so no file is ever
+replaced) and the directory fsynced; readers skip dot-files, so no reader sees half a file, and a
+writer killed mid-way leaves only a temporary file that :meth:`Landing.remove_stale_temporaries`
+removes later. The root may instead be an ``s3://bucket/prefix`` URI (see :mod:`.objectstore`):
+there a file is serialised in memory and written with one PUT, which makes the whole object
+visible at once; file names are unique per load, so no PUT lands on an existing key.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import time
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -27,6 +38,17 @@ from .objectstore import is_s3_uri, s3_filesystem, s3_location
 from .scavio.records import Hashtag, Profile, Video, raw_json
 
 _TS = pa.timestamp("us", tz="UTC")
+
+# Where every row came from. ``request_seq`` is NULL only where no single request produced the row
+# (the per-load summary in ``loads``).
+LINEAGE_FIELDS = [
+    pa.field("load_id", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("run_attempt", pa.int32(), nullable=False),
+    pa.field("captured_at", _TS, nullable=False),
+    pa.field("request_seq", pa.int64()),
+]
+LINEAGE_COLUMNS = tuple(f.name for f in LINEAGE_FIELDS)
 
 _VIDEO_FIELDS = [
     pa.field("video_id", pa.string(), nullable=False),
@@ -69,6 +91,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("verification_type", pa.int32()),
             pa.field("is_verified", pa.bool_(), nullable=False),
             pa.field("raw_json", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
         ]
     ),
     "creator_posts": pa.schema(
@@ -79,6 +102,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("sec_uid", pa.string(), nullable=False),
             pa.field("feed_position", pa.int32(), nullable=False),
             *_VIDEO_FIELDS,
+            *LINEAGE_FIELDS,
         ]
     ),
     "search_results": pa.schema(
@@ -90,6 +114,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("page", pa.int32(), nullable=False),
             pa.field("result_rank", pa.int32(), nullable=False),
             *_VIDEO_FIELDS,
+            *LINEAGE_FIELDS,
         ]
     ),
     "hashtags": pa.schema(
@@ -102,8 +127,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("video_count", pa.int64()),
             pa.field("view_count", pa.int64()),
             pa.field("raw_json", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
         ]
     ),
+    # One row per HTTP attempt; ``attempt`` counts the client's retries of one request, while
+    # ``run_attempt`` is the try of the task (or CLI run) that sent it.
     "request_ledger": pa.schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
@@ -121,11 +149,96 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("latency_ms", pa.float64(), nullable=False),
             pa.field("started_at", _TS, nullable=False),
             pa.field("suspect_empty", pa.bool_(), nullable=False),
+            pa.field("load_id", pa.string(), nullable=False),
+            pa.field("run_attempt", pa.int32(), nullable=False),
+            pa.field("captured_at", _TS, nullable=False),
+        ]
+    ),
+    # Items that failed validation, kept with their raw JSON, the request and the reason.
+    "rejected": pa.schema(
+        [
+            pa.field("snapshot_date", pa.date32(), nullable=False),
+            pa.field("dataset", pa.string(), nullable=False),
+            pa.field("endpoint", pa.string(), nullable=False),
+            pa.field("item_key", pa.string()),
+            pa.field("item_id", pa.string()),
+            pa.field("reason", pa.string(), nullable=False),
+            pa.field("raw_json", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
+        ]
+    ),
+    # One row per load, written last: what it was asked to do and how it ended (dlt's _dlt_loads).
+    # A load with ledger rows and no row here was killed before it finished.
+    "loads": pa.schema(
+        [
+            pa.field("snapshot_date", pa.date32(), nullable=False),
+            pa.field("load_id", pa.string(), nullable=False),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("run_attempt", pa.int32(), nullable=False),
+            pa.field("kind", pa.string(), nullable=False),
+            pa.field("part", pa.string(), nullable=False),
+            pa.field("started_at", _TS, nullable=False),
+            pa.field("finished_at", _TS, nullable=False),
+            pa.field("outcome", pa.string(), nullable=False),
+            pa.field("stop_reason", pa.string()),
+            pa.field("fresh_capture", pa.bool_(), nullable=False),
+            pa.field("api_date", pa.string()),
+            pa.field("requests", pa.int64(), nullable=False),
+            pa.field("credits_used", pa.int64(), nullable=False),
+            pa.field("rows_landed", pa.int64(), nullable=False),
+            pa.field("rows_rejected", pa.int64(), nullable=False),
+            pa.field("items_done", pa.list_(pa.string()), nullable=False),
+            pa.field("items_failed", pa.list_(pa.string()), nullable=False),
+            pa.field("items_not_fetched", pa.list_(pa.string()), nullable=False),
         ]
     ),
 }
 
 DATASETS = tuple(SCHEMAS)
+# The datasets whose rows are API observations (the others record requests and loads).
+OBSERVATION_DATASETS = ("profiles", "creator_posts", "search_results", "hashtags")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _slug(text: str, limit: int = 60) -> str:
+    return _UNSAFE.sub("-", text).strip("-.")[:limit] or "run"
+
+
+@dataclass(frozen=True)
+class Load:
+    """One extraction attempt: the unit that writes files. Its id is unique and time-ordered.
+
+    ``run_id`` is the Airflow run id (or the CLI's own), ``run_attempt`` the task's try number
+    (1 for the CLI), ``started_at`` when the load began.
+    """
+
+    load_id: str
+    run_id: str
+    run_attempt: int
+    started_at: datetime
+
+    @classmethod
+    def new(cls, run_id: str | None = None, run_attempt: int = 1) -> Load:
+        started = datetime.now(UTC)
+        load_id = f"{started:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:8]}"
+        if run_attempt < 1:
+            raise ValueError(f"run_attempt must be >= 1, got {run_attempt}")
+        return cls(load_id, run_id or f"cli__{load_id}", run_attempt, started)
+
+    def file_name(self, part: str) -> str:
+        """The file stem of this load's file for ``part``: unique to the load, readable by a person."""
+        return f"{part}__{_slug(self.run_id)}__try{self.run_attempt}__{self.load_id}"
+
+    def lineage(self, captured_at: datetime | None = None, request_seq: int | None = None) -> dict:
+        """The lineage columns of a row produced by this load."""
+        return {
+            "load_id": self.load_id,
+            "run_id": self.run_id,
+            "run_attempt": self.run_attempt,
+            "captured_at": captured_at or self.started_at,
+            "request_seq": request_seq,
+        }
 
 
 def video_columns(video: Video) -> dict[str, Any]:
@@ -197,6 +310,27 @@ def to_batch(dataset: str, rows: Sequence[dict[str, Any]]) -> pa.RecordBatch:
     return pa.RecordBatch.from_pylist(list(rows), schema=SCHEMAS[dataset])
 
 
+def _with_lineage(dataset: str, rows: Rows, load: Load) -> Rows:
+    """``rows`` with the load's lineage filled in where a row or the table lacks it."""
+    defaults = load.lineage()
+    wanted = [c for c in LINEAGE_COLUMNS if c in SCHEMAS[dataset].names]
+    if isinstance(rows, pa.Table):
+        for name in wanted:
+            if name not in rows.column_names:
+                field = SCHEMAS[dataset].field(name)
+                rows = rows.append_column(
+                    field, pa.array([defaults[name]] * rows.num_rows, type=field.type)
+                )
+        return rows
+    if rows and isinstance(rows[0], pa.RecordBatch):
+        return _with_lineage(dataset, pa.Table.from_batches(list(rows)), load)  # type: ignore[arg-type]
+    fill = {k: defaults[k] for k in wanted}
+    return [
+        {**fill, **{k: v for k, v in row.items() if v is not None or k not in fill}}
+        for row in rows  # type: ignore[union-attr]
+    ]
+
+
 def to_table(dataset: str, rows: Rows) -> pa.Table:
     """A table under the dataset's explicit schema (never inferred), from rows, batches or a table.
 
@@ -204,11 +338,11 @@ def to_table(dataset: str, rows: Rows) -> pa.Table:
     """
     schema = SCHEMAS[dataset]
     if isinstance(rows, pa.Table):
-        table = rows if rows.schema.equals(schema) else rows.cast(schema)
+        table = rows if rows.schema.equals(schema) else rows.select(schema.names).cast(schema)
     elif rows and all(isinstance(row, pa.RecordBatch) for row in rows):
-        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()
+        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()  # type: ignore[arg-type]
     else:
-        table = pa.Table.from_pylist(list(rows), schema=schema)
+        table = pa.Table.from_pylist(list(rows), schema=schema)  # type: ignore[arg-type]
     for f in schema:
         column = table.column(f.name)
         if not f.nullable and column.null_count:
@@ -217,8 +351,22 @@ def to_table(dataset: str, rows: Rows) -> pa.Table:
     return table
 
 
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LandedFileExistsError(FileExistsError):
+    """A write would replace a landed file: the landing zone never replaces what it holds."""
+
+
 class Landing:
     """Writes and reads the landing zone under one root (local path or URI)."""
+
+    TEMPORARY_PREFIX = "."
 
     def __init__(self, root: str) -> None:
         self.root = root.rstrip("/")
@@ -231,6 +379,7 @@ class Landing:
             self.fs, self._base = pafs.LocalFileSystem(), self.root
         # Object stores write whole objects: no directories to create, nothing to rename.
         self._whole_object_writes = self.fs.type_name == "s3"
+        self._local = self.fs.type_name == "local"
 
     def partition_dir(self, dataset: str, snapshot_date: date) -> str:
         return f"{self._base}/{dataset}/snapshot_date={snapshot_date.isoformat()}"
@@ -242,21 +391,27 @@ class Landing:
             return f"{scheme}://{path}"
         return path
 
-    def write(self, dataset: str, snapshot_date: date, part: str, rows: Rows) -> str:
+    def write(
+        self, dataset: str, snapshot_date: date, name: str, rows: Rows, *, load: Load | None = None
+    ) -> str:
         """Write ``rows`` (dicts, record batches from :func:`to_batch`, or a table) atomically as
-        ``<part>.parquet`` in the dataset's partition for the date.
+        ``<name>.parquet`` in the dataset's partition for the date; returns the final path (for S3
+        ``bucket/key``; :meth:`uri` makes it a URI).
 
-        Returns the final path (for S3, ``bucket/key``; :meth:`uri` makes it a URI). An existing
-        file of the same name is replaced.
+        ``name`` should come from :meth:`Load.file_name`. With ``load``, lineage columns the rows
+        lack are filled from it. An existing file of that name is never replaced:
+        :class:`LandedFileExistsError` is raised and nothing is written.
         """
         if dataset not in SCHEMAS:
             raise ValueError(f"unknown dataset '{dataset}'; expected one of {', '.join(DATASETS)}")
-        if "/" in part or part.startswith("."):
-            raise ValueError(f"part name '{part}' must be a plain file name")
-        table = to_table(dataset, rows)
+        if "/" in name or name.startswith(".") or not name:
+            raise ValueError(f"file name '{name}' must be a plain name not starting with '.'")
+        table = to_table(dataset, _with_lineage(dataset, rows, load) if load else rows)
         directory = self.partition_dir(dataset, snapshot_date)
-        final = f"{directory}/{part}.parquet"
+        final = f"{directory}/{name}.parquet"
         if self._whole_object_writes:
+            if self.fs.get_file_info(final).type != pafs.FileType.NotFound:
+                raise LandedFileExistsError(f"{final} is already landed; it is never replaced")
             # Serialise first, so that nothing is sent unless the whole file was produced; the
             # store then makes the object visible whole (a PUT, or a completed multipart upload).
             sink = pa.BufferOutputStream()
@@ -264,16 +419,29 @@ class Landing:
             with self.fs.open_output_stream(final) as out:
                 out.write(sink.getvalue())
             return final
-        self.fs.create_dir(directory, recursive=True)
-        temporary = f"{directory}/.{part}.tmp-{uuid.uuid4().hex}"
+        if not self._local:
+            raise ValueError(
+                f"landing root {self.root!r}: only local paths and s3:// are supported"
+            )
+        os.makedirs(directory, exist_ok=True)
+        temporary = f"{directory}/{self.TEMPORARY_PREFIX}{name}.tmp-{uuid.uuid4().hex}"
         try:
-            pq.write_table(table, temporary, filesystem=self.fs, compression="zstd")
-            self.fs.move(temporary, final)
-        except BaseException:
-            # Only the temporary file is ours to remove; the previous final file stays intact.
-            with contextlib.suppress(OSError):
-                self.fs.delete_file(temporary)
-            raise
+            with open(temporary, "wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                # link, unlike rename, refuses to replace an existing name.
+                os.link(temporary, final)
+            except FileExistsError:
+                raise LandedFileExistsError(
+                    f"{final} is already landed; it is never replaced"
+                ) from None
+            _fsync_dir(directory)
+        finally:
+            # Only the temporary name is ours to remove; the final file (if linked) stays.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         return final
 
     def files(self, dataset: str, snapshot_date: date | None = None) -> list[str]:
@@ -289,27 +457,72 @@ class Landing:
             for info in self.fs.get_file_info(selector)
             if info.type == pafs.FileType.File
             and info.path.endswith(".parquet")
-            and not info.base_name.startswith(".")
+            and not info.base_name.startswith(self.TEMPORARY_PREFIX)
         )
 
-    def prune(self, dataset: str, snapshot_date: date, keep: Iterable[str]) -> list[str]:
-        """Delete the partition's files whose part name is not in ``keep``; returns what was deleted.
+    def stale_temporaries(
+        self, older_than_s: float = 3600.0, snapshot_date: date | None = None
+    ) -> list[str]:
+        """Temporary files left by killed writers, older than ``older_than_s`` seconds (in the
+        partitions of ``snapshot_date`` only, when given).
 
-        Used after a full run for a date so that parts from an earlier run with a different
-        batching do not linger beside the new ones.
+        Only names this class creates (``.<name>.tmp-<hex>``) qualify, so nothing a reader treats
+        as data is ever a candidate; a live writer's file is seconds old, far below the default.
         """
-        keep_names = {f"{name}.parquet" for name in keep}
+        if not self._local:
+            return []  # whole-object writes leave no temporary objects
+        cutoff = time.time() - older_than_s
+        bases = (
+            [self.partition_dir(dataset, snapshot_date) for dataset in DATASETS]
+            if snapshot_date
+            else [self._base]
+        )
+        found = []
+        for base in bases:
+            selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
+            found += [
+                info.path
+                for info in self.fs.get_file_info(selector)
+                if info.type == pafs.FileType.File
+                and info.base_name.startswith(self.TEMPORARY_PREFIX)
+                and ".tmp-" in info.base_name
+                and info.mtime is not None
+                and info.mtime.timestamp() < cutoff
+            ]
+        return sorted(found)
+
+    def remove_stale_temporaries(
+        self, older_than_s: float = 3600.0, snapshot_date: date | None = None
+    ) -> list[str]:
+        """Delete :meth:`stale_temporaries`; returns what was removed. Never touches landed files."""
         removed = []
-        for path in self.files(dataset, snapshot_date):
-            if path.rsplit("/", 1)[-1] not in keep_names:
-                self.fs.delete_file(path)
+        for path in self.stale_temporaries(older_than_s, snapshot_date):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
                 removed.append(path)
         return removed
 
     def read(self, dataset: str, snapshot_date: date | None = None) -> pa.Table:
-        """Read a dataset (or one partition) under its schema; an empty table when nothing landed."""
+        """Read a dataset (or one partition) under its schema; an empty table when nothing landed.
+
+        Files landed before a column existed read with NULLs in it.
+        """
         paths = self.files(dataset, snapshot_date)
         schema = SCHEMAS[dataset]
         if not paths:
-            return schema.empty_table()
-        return pa.concat_tables(pq.read_table(p, filesystem=self.fs, schema=schema) for p in paths)
+            return _conform(schema.empty_table(), schema)
+        return pa.concat_tables(
+            _conform(pq.read_table(p, filesystem=self.fs), schema) for p in paths
+        )
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` under ``schema``: missing columns as NULLs, extra ones dropped (read side only,
+    so the schema's NOT NULL marks are relaxed for files landed before a column existed)."""
+    columns = [
+        table.column(f.name).cast(f.type)
+        if f.name in table.column_names
+        else pa.nulls(table.num_rows, type=f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, names=schema.names)

@@ -164,13 +164,14 @@ def test_single_object_endpoints_parse_records():
     ]
 
 
-def test_payload_validation_error_names_the_field():
+def test_a_bad_item_is_rejected_naming_the_field():
     bad = aweme(1)
     del bad["statistics"]["play_count"]
     recorder = Recorder(lambda r: ok({"aweme_list": [bad], "has_more": 0}))
-    with pytest.raises(PayloadValidationError) as info:
-        run_with_client(recorder, lambda c: c.user_posts("sec"))
-    assert info.value.field == "statistics.play_count"
+    client, videos = run_with_client(recorder, lambda c: c.user_posts("sec"))
+    assert videos == []
+    (rejected,) = client.rejected
+    assert rejected.reason.startswith("statistics.play_count is missing")
 
 
 def test_missing_object_in_data_is_a_payload_error():

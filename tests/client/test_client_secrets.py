@@ -92,7 +92,10 @@ def test_key_never_appears_in_logs_exceptions_ledger_or_reprs(caplog):
     texts += [r.getMessage() for r in caplog.records]
     texts.append(repr(client))
     texts.append(repr(vars(client)))
-    texts += [repr(row) for row in client.ledger.rows(date(2025, 1, 1), "r")]
+    texts += [
+        repr(row)
+        for row in client.ledger.rows(date(2025, 1, 1), run_id="r", run_attempt=1, load_id="l")
+    ]
     for text in texts:
         assert API_KEY not in text
     assert "***" in caplog.text  # the echoed key was masked, not dropped

@@ -21,7 +21,7 @@ from tiktok_engagement.extract import (
     extract_creators,
     extract_searches,
 )
-from tiktok_engagement.landing import Landing
+from tiktok_engagement.landing import LINEAGE_COLUMNS, OBSERVATION_DATASETS, Landing
 from tiktok_engagement.scavio.errors import AuthenticationError
 
 D = date(2026, 11, 1)
@@ -117,6 +117,47 @@ def test_fifty_creators_and_five_queries_land_exact_rows_and_rerun_is_identical(
     assert snapshot(tmp_path / "landing") == first
 
 
+def data_rows(table) -> list[tuple]:
+    """A dataset's rows without their lineage, in a stable order."""
+    return sorted(tuple(r.values()) for r in table.drop_columns(list(LINEAGE_COLUMNS)).to_pylist())
+
+
+def test_a_fresh_rerun_adds_its_own_files_and_replaces_nothing(simulator, tmp_path):
+    roster = roster_of(simulator, 10)
+    settings = settings_for(simulator, tmp_path)
+    first = extract_creators(settings, D, roster)
+    first_searches = extract_searches(settings, D, QUERIES[:2])
+    root = tmp_path / "landing"
+    landed = {p: p.read_bytes() for p in root.rglob("*.parquet")}
+    landing = Landing(settings.landing_root)
+    posts_before = data_rows(landing.read("creator_posts", D))
+
+    again = extract_creators(settings, D, roster, fresh=True)
+    extract_searches(settings, D, QUERIES[:2], fresh=True)
+
+    assert again.load_id != first.load_id and not again.already_landed
+    assert again.requests == first.requests == 20  # the profiles are captured again too
+    # Every earlier file is still there, byte for byte; the fresh capture is files of its own.
+    assert {p: p.read_bytes() for p in landed} == landed
+    for dataset, loads_of_dataset in (
+        ("creator_posts", 2),
+        ("profiles", 2),
+        ("search_results", 2),
+        ("request_ledger", 4),
+        ("loads", 4),
+    ):
+        files = landing.files(dataset, D)
+        assert len(files) == loads_of_dataset, (dataset, files)
+        earlier = [f for f in files if first.load_id in f or first_searches.load_id in f]
+        assert len(earlier) == loads_of_dataset // 2, (dataset, files)
+    # The simulator is deterministic: the second capture holds the same data as the first.
+    posts = landing.read("creator_posts", D)
+    assert data_rows(posts) == sorted(posts_before * 2)
+    assert set(posts["load_id"].to_pylist()) == {first.load_id, again.load_id}
+    loads = landing.read("loads", D).filter(pc.equal(landing.read("loads", D)["kind"], "creators"))
+    assert sorted(loads["fresh_capture"].to_pylist()) == [False, True]
+
+
 def test_second_day_reuses_sec_uid_and_costs_one_credit_per_creator(simulator, tmp_path):
     roster = roster_of(simulator, 20)
     settings = settings_for(simulator, tmp_path)
@@ -129,7 +170,9 @@ def test_second_day_reuses_sec_uid_and_costs_one_credit_per_creator(simulator, t
 
 
 def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factory, tmp_path):
-    simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7)
+    # Holding each answer 2 ms makes six requests in flight certainly overlap past the cap of 3;
+    # with no latency the server answers each before the next arrives and 429s are left to chance.
+    simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7, latency_ms=2)
     roster = roster_of(simulator, 60)
     settings = settings_for(simulator, tmp_path, max_in_flight=6, max_attempts=8)
     report = extract_creators(settings, D, roster)
@@ -168,12 +211,22 @@ def test_out_of_credits_stops_spending_and_lands_what_was_fetched(simulator_fact
     assert 402 in ledger.column("status").to_pylist()
 
 
-def test_bad_key_fails_fast_with_one_message_and_lands_nothing(simulator, tmp_path):
+def test_bad_key_fails_fast_with_one_message_and_lands_only_its_ledger(simulator, tmp_path):
     settings = settings_for(simulator, tmp_path).with_overrides(api_key="sk_wrong_key_123")
     with pytest.raises(AuthenticationError, match="HTTP 401") as info:
         extract_creators(settings, D, roster_of(simulator, 30))
     assert "sk_wrong_key_123" not in str(info.value)
-    assert not list(tmp_path.rglob("*.parquet"))
+    landing = Landing(settings.landing_root)
+    assert not [ds for ds in OBSERVATION_DATASETS if landing.files(ds)], "data landed"
+    # What the refused key cost is on record: the 401s sent before the client stopped, and the
+    # load's row saying it failed.
+    ledger = landing.read("request_ledger", D).to_pylist()
+    assert ledger and {r["status"] for r in ledger} == {401}
+    assert len(ledger) <= settings.max_in_flight
+    (load,) = landing.read("loads", D).to_pylist()
+    assert load["outcome"] == "failed" and "AuthenticationError" in load["stop_reason"]
+    assert load["items_done"] == [] and len(load["items_not_fetched"]) == 30
+    assert "sk_wrong_key_123" not in str(ledger) + str(load)
 
 
 def test_the_key_never_reaches_landed_files_or_logs(simulator_factory, tmp_path, caplog):

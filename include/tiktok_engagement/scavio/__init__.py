@@ -5,7 +5,9 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     BudgetExceededError,
+    CreditReserveReachedError,
     CreditsExhaustedError,
+    DateNotHonouredError,
     EndpointRetiredError,
     MalformedResponseError,
     NotFoundError,
@@ -16,10 +18,11 @@ from .errors import (
     ScavioError,
     ServerError,
     TransportError,
+    clean_text,
 )
-from .ledger import CreditBudget, LedgerEntry, RequestLedger
+from .ledger import CreditBudget, LedgerEntry, RequestLedger, ledger_rows
 from .paginators import BasePaginator, CursorPaginator, MaxCursorPaginator, PagedItem
-from .records import Hashtag, Profile, Video
+from .records import Hashtag, Profile, RejectedItem, Video
 
 __all__ = [
     "AuthenticationError",
@@ -27,8 +30,10 @@ __all__ = [
     "BasePaginator",
     "BudgetExceededError",
     "CreditBudget",
+    "CreditReserveReachedError",
     "CreditsExhaustedError",
     "CursorPaginator",
+    "DateNotHonouredError",
     "EndpointRetiredError",
     "Hashtag",
     "LedgerEntry",
@@ -41,6 +46,7 @@ __all__ = [
     "Profile",
     "RateLimitedError",
     "RateLimiter",
+    "RejectedItem",
     "RequestLedger",
     "ScavioAPIError",
     "ScavioClient",
@@ -48,7 +54,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "Video",
+    "clean_text",
     "is_retryable",
+    "ledger_rows",
     "parse_retry_after",
     "retry_delay",
 ]

@@ -14,14 +14,43 @@ The hierarchy, and what the extraction does with each::
     │   └── ServerError              5xx: retried with jittered exponential backoff
     ├── TransportError               connection failure or timeout; retried with backoff
     ├── MalformedResponseError       a 2xx body that is not the JSON envelope; retried, then raised
-    ├── PayloadValidationError       a required field is missing or has the wrong type; names the field
-    └── BudgetExceededError          the per-run credit cap would be exceeded; nothing was sent
+    ├── PayloadValidationError       a field is missing, of the wrong type or out of range; names it
+    ├── DateNotHonouredError         the API did not echo the requested X-Sim-Date; fails the run
+    └── BudgetExceededError          a credit cap would be passed; nothing was sent; stops all
+        └── CreditReserveReachedError   the account balance would fall below the reserve
 
 Messages never contain the API key: the client builds them from the status, the error body and the
-endpoint path only.
+endpoint path only. Text that comes from the server passes through :func:`clean_text` first, so no
+answer can put a newline (a forged log line), a terminal escape or a bidi override into a log line,
+an exception or the ledger, nor make either one unboundedly long.
 """
 
 from __future__ import annotations
+
+import re
+
+SERVER_TEXT_LIMIT = 300
+"""Longest piece of server-supplied text (an error message, a body snippet) that is kept."""
+
+# C0 and C1 controls (newlines and escapes among them), line and paragraph separators, the byte
+# order mark and the bidirectional formatting characters, which can make a log line read differently
+# from what it holds.
+_UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_text(text: object, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """``text`` as one safe line of at most ``limit`` characters.
+
+    Control, separator and bidi characters become spaces, runs of whitespace collapse to one space,
+    and a longer text is cut, ending in ``...``. Use it on anything an answer supplied before it is
+    logged, raised or recorded.
+    """
+    text = text if isinstance(text, str) else str(text)
+    # Cut well beyond the limit first so a megabyte body costs no more than a short one.
+    text = " ".join(_UNSAFE_CHARS.sub(" ", text[: limit * 4 + 16]).split())
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 0)] + "..."
 
 
 class ScavioError(Exception):
@@ -117,22 +146,48 @@ class MalformedResponseError(ScavioError):
 
 
 class PayloadValidationError(ScavioError):
-    """A payload lacks a required field or has it in an unusable type.
+    """A payload lacks a required field, has it in an unusable type or out of its range.
 
     ``field`` is the dotted path of the offending field (``statistics.play_count``), so the
-    message says exactly what was wrong; the row is rejected rather than landed.
+    message says exactly what was wrong; the row is rejected rather than landed. ``problem`` often
+    quotes the bad value, so it is cleaned like any other server text.
     """
 
     def __init__(self, field: str, problem: str, *, context: str | None = None) -> None:
         self.field = field
-        self.problem = problem
-        self.context = context
-        where = f" in {context}" if context else ""
-        super().__init__(f"field '{field}' {problem}{where}")
+        self.problem = clean_text(problem)
+        self.context = None if context is None else clean_text(context)
+        where = f" in {self.context}" if self.context else ""
+        super().__init__(f"field '{field}' {self.problem}{where}")
+
+
+class DateNotHonouredError(ScavioError):
+    """The API answered without echoing the ``X-Sim-Date`` it was asked to answer as of.
+
+    Only the simulator can answer as of a past date; the live API serves today's counts whatever the
+    request says. Landing such an answer would store today's counts under another date, so the
+    client stops at the first one: never retried, and every other call fails the same way.
+    """
 
 
 class BudgetExceededError(ScavioError):
-    """Starting another request could exceed the per-run credit cap; nothing was sent."""
+    """Starting another request could pass a credit cap; nothing was sent.
+
+    ``setting`` names the cap that stopped it (``SCAVIO_CREDIT_BUDGET``,
+    ``SCAVIO_DAILY_CREDIT_BUDGET``, ``SCAVIO_CREDIT_RESERVE``), so a caller can say which one; it is
+    ``None`` when the raiser did not say. The client stops at the first one, like at a 402.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class CreditReserveReachedError(BudgetExceededError):
+    """Another request could take the account's balance below SCAVIO_CREDIT_RESERVE."""
+
+    def __init__(self, message: str, *, setting: str | None = "SCAVIO_CREDIT_RESERVE") -> None:
+        super().__init__(message, setting=setting)
 
 
 STATUS_ERRORS: dict[int, type[ScavioAPIError]] = {

@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .errors import PayloadValidationError
+from .errors import PayloadValidationError, clean_text
 from .records import Video
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ class BasePaginator:
     """Cursor pagination shared by every style; subclasses name the field carrying the next cursor.
 
     Use: send ``update_request(body)`` while ``has_next_page``; after each answer call
-    ``items(data)`` and then ``update_state(data, items)``.
+    ``items(data)`` and then ``update_state(data, items)`` (or ``next_cursor`` to validate the
+    answer and ``advance`` once it is accepted).
     """
 
     cursor_field: ClassVar[str]
@@ -110,26 +111,39 @@ class BasePaginator:
             )
         return items
 
-    def update_state(self, data: dict[str, Any], items: list[Any]) -> None:
-        """Advance the cursor from an answer, or stop."""
-        self.pages_fetched += 1
+    def next_cursor(self, data: dict[str, Any], items: list[Any]) -> str | None:
+        """The cursor of the page after this answer, or ``None`` when it is the last page.
+
+        Changes nothing, so an answer whose pagination fields are invalid (it raises
+        :class:`PayloadValidationError`) can be fetched again and the paginator stays where it was.
+        """
         if (
             not items
-            or self.pages_fetched >= self.max_pages
+            or self.pages_fetched + 1 >= self.max_pages
             or not as_has_more(data.get("has_more"))
         ):
-            self.has_next_page = False
-            return
+            return None
         next_cursor = as_cursor(data.get(self.cursor_field), self.cursor_field)
         if next_cursor is None or next_cursor == self.cursor:
             log.warning(
-                "pagination stopped: has_more is set but %s did not advance (%r)",
+                "pagination stopped: has_more is set but %s did not advance (%s)",
                 self.cursor_field,
-                next_cursor,
+                clean_text(repr(next_cursor), 80),
             )
+            return None
+        return next_cursor
+
+    def advance(self, next_cursor: str | None) -> None:
+        """Count a page as fetched and move to ``next_cursor`` (``None``: there is no next page)."""
+        self.pages_fetched += 1
+        if next_cursor is None:
             self.has_next_page = False
-            return
-        self.cursor = next_cursor
+        else:
+            self.cursor = next_cursor
+
+    def update_state(self, data: dict[str, Any], items: list[Any]) -> None:
+        """Advance the cursor from an answer, or stop."""
+        self.advance(self.next_cursor(data, items))
 
 
 class MaxCursorPaginator(BasePaginator):

@@ -2,21 +2,41 @@
 
 Parsing follows the contract's tolerance rules: ids may arrive as strings or numbers (they are kept
 as strings, since a 19-digit id loses precision as a float), optional fields may be missing, and an
-empty string counts as missing. A payload that lacks a required field raises
-:class:`PayloadValidationError` naming the field, so a bad row is never built.
+empty string counts as missing. A payload that lacks a required field, holds a value of the wrong
+type (an object where a number belongs, a boolean for a count) or out of range (a negative count,
+one beyond int64, a ``create_time`` outside 2006-2100) raises :class:`PayloadValidationError` naming
+the field, so a bad row is never built; no other exception escapes parsing, whatever the item holds.
+
+Every record can carry the lineage of the answer it came from: ``request_seq`` (the ledger's number
+of the request) and ``captured_at`` (when the answer's bytes were in). The client fills them.
+An item that stays invalid becomes a :class:`RejectedItem`, which keeps its raw JSON and the reason.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
+import reprlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from .errors import PayloadValidationError
+from .errors import PayloadValidationError, clean_text
 
+MAX_INT64 = 2**63 - 1
+"""The largest count a record accepts: the landed count columns are int64."""
+MIN_CREATE_TIME = 1_136_073_600
+"""2006-01-01 UTC in Unix seconds: no TikTok video is older (the app dates from 2016)."""
+MAX_CREATE_TIME = 4_102_444_800
+"""2100-01-01 UTC in Unix seconds (excluded): a later time is a garbled value, not a date."""
+
+_MIN_INT32 = -(2**31)
+_MAX_INT32 = 2**31 - 1
+_INT_TEXT = re.compile(r"\s*-?[0-9]{1,20}\s*")
+_FLAG_TEXT = {"true": True, "1": True, "false": False, "0": False}
 _MISSING = object()
 
 
@@ -47,6 +67,11 @@ def _require(obj: Any, path: str, context: str) -> Any:
     return value
 
 
+def _show(value: Any) -> str:
+    """A short repr of a bad value for a message (a huge object must not make a huge message)."""
+    return reprlib.repr(value)
+
+
 def _as_id(value: Any, path: str, context: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise PayloadValidationError(
@@ -59,58 +84,142 @@ def _as_id(value: Any, path: str, context: str) -> str:
 
 
 def _as_int(value: Any, path: str, context: str) -> int:
-    """Counts arrive as numbers or decimal strings; anything else is rejected."""
+    """Integers arrive as numbers, integral floats or decimal strings; anything else is rejected."""
     if isinstance(value, bool):
         raise PayloadValidationError(path, "must be a number, got a boolean", context=context)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise PayloadValidationError(path, f"must be an integer, got {value!r}", context=context)
+    # Only plain ASCII digits: int() would also take "1_000" or other scripts' digits.
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
+        return int(value)
+    raise PayloadValidationError(path, f"must be an integer, got {_show(value)}", context=context)
 
 
-def _int_or_none(value: Any, path: str, context: str) -> int | None:
-    """An optional count: None when absent or empty, else as :func:`_as_int` reads it."""
-    if type(value) is int:
+def _as_count(value: Any, path: str, context: str) -> int:
+    """A count: an integer from 0 to the largest int64, the landed column's type."""
+    number = value if type(value) is int else _as_int(value, path, context)
+    if number < 0:
+        raise PayloadValidationError(path, f"must not be negative, got {number}", context=context)
+    if number > MAX_INT64:
+        raise PayloadValidationError(path, f"must be at most {MAX_INT64}", context=context)
+    return number
+
+
+def _count_or_none(value: Any, path: str, context: str) -> int | None:
+    """An optional count: None when absent or empty, else as :func:`_as_count` reads it."""
+    if type(value) is int and 0 <= value <= MAX_INT64:
         return value
     if value is None or value == "":
         return None
-    return _as_int(value, path, context)
+    return _as_count(value, path, context)
 
 
-def _str_or_none(value: Any) -> str | None:
+def _int32_or_none(value: Any, path: str, context: str) -> int | None:
+    """An optional code landed as int32 (``verification_type``)."""
+    if value is _MISSING or value is None or value == "":
+        return None
+    number = _as_int(value, path, context)
+    if not _MIN_INT32 <= number <= _MAX_INT32:
+        raise PayloadValidationError(
+            path, f"must be from {_MIN_INT32} to {_MAX_INT32}, got {number}", context=context
+        )
+    return number
+
+
+def _as_create_time(value: Any, context: str) -> int:
+    """Unix seconds of a video's creation, within the years TikTok can have published it."""
+    seconds = _as_int(value, "create_time", context)
+    if not MIN_CREATE_TIME <= seconds < MAX_CREATE_TIME:
+        raise PayloadValidationError(
+            "create_time",
+            f"must be Unix seconds from 2006-01-01 to 2100-01-01 UTC, got {seconds}",
+            context=context,
+        )
+    return seconds
+
+
+def _str_or_none(value: Any, path: str, context: str) -> str | None:
+    """An optional text: None when absent or empty; a number is kept as its text."""
+    if type(value) is str:
+        return value or None
+    if value is None:
+        return None
+    if type(value) is int or type(value) is float:
+        return str(value)
+    raise PayloadValidationError(
+        path, f"must be a string, got {type(value).__name__}", context=context
+    )
+
+
+def _as_text(value: Any, path: str, context: str) -> str:
+    text = _str_or_none(value, path, context)
+    if text is None:
+        raise PayloadValidationError(path, "is missing", context=context)
+    return text
+
+
+def _as_flag(value: Any, path: str, context: str) -> bool | None:
+    """An optional flag: a boolean, 0/1, or their usual spellings."""
     if value is None or value == "":
         return None
-    return value if type(value) is str else str(value)
+    if type(value) is bool:
+        return value
+    if type(value) is int and value in (0, 1):
+        return value == 1
+    if isinstance(value, str) and value.strip().lower() in _FLAG_TEXT:
+        return _FLAG_TEXT[value.strip().lower()]
+    raise PayloadValidationError(path, f"must be a boolean, got {_show(value)}", context=context)
 
 
-def _opt_int(obj: Any, path: str, context: str) -> int | None:
+def _opt_count(obj: Any, path: str, context: str) -> int | None:
     value = _get(obj, path)
-    return None if value is _MISSING else _int_or_none(value, path, context)
+    return None if value is _MISSING else _count_or_none(value, path, context)
 
 
-def _opt_str(obj: Any, path: str) -> str | None:
+def _opt_str(obj: Any, path: str, context: str) -> str | None:
     value = _get(obj, path)
-    return None if value is _MISSING else _str_or_none(value)
+    return None if value is _MISSING else _str_or_none(value, path, context)
 
 
-def raw_json(item: dict[str, Any]) -> bytes:
+def _hashtags(item: dict[str, Any], context: str) -> tuple[str, ...]:
+    chas = item.get("cha_list")
+    if not chas:
+        return ()
+    if type(chas) is not list:
+        raise PayloadValidationError(
+            "cha_list", f"must be a list, got {type(chas).__name__}", context=context
+        )
+    names = []
+    for index, cha in enumerate(chas):
+        if type(cha) is dict:
+            name = cha.get("cha_name")
+            if name:
+                names.append(_as_text(name, f"cha_list[{index}].cha_name", context))
+    return tuple(names)
+
+
+def raw_json(item: Any) -> bytes:
     """The item as compact UTF-8 JSON with sorted keys: the same payload always gives the same text.
 
     Bytes rather than ``str``: landing puts them into a string column as they are, which is 20x
-    faster for 20,000 kilobyte-long items than converting Python strings back to UTF-8.
+    faster for 20,000 kilobyte-long items than converting Python strings back to UTF-8. An integer
+    beyond 64 bits, which orjson refuses, is written by the standard library instead.
     """
-    return orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+    try:
+        return orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True, slots=True)
 class Video:
-    """One video ("aweme") as returned by user/posts, search/videos, hashtag/videos and video."""
+    """One video ("aweme") as returned by user/posts, search/videos, hashtag/videos and video.
+
+    ``request_seq`` and ``captured_at`` say which request's answer it was parsed from and when that
+    answer arrived; they are lineage, not content, so they take no part in equality.
+    """
 
     video_id: str
     created_at: datetime
@@ -131,57 +240,58 @@ class Video:
     is_ads: bool | None
     region: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    request_seq: int | None = field(default=None, compare=False)
+    captured_at: datetime | None = field(default=None, compare=False)
 
     @classmethod
-    def from_payload(cls, item: Any) -> Video:
+    def from_payload(
+        cls, item: Any, *, request_seq: int | None = None, captured_at: datetime | None = None
+    ) -> Video:
+        """Parse one aweme item, or raise :class:`PayloadValidationError` naming the bad field."""
         # Every item of every page goes through here on the event loop, so the common case (fields
-        # present with their usual types) is read directly; anything else takes the general path
-        # of `_require` / `_as_int`, which raises the error naming the field.
-        if not isinstance(item, dict):
+        # present with their usual types and in range) is checked inline; anything else takes the
+        # general path of `_require` / `_as_count`, which raises the error naming the field.
+        if type(item) is not dict:
             raise PayloadValidationError("aweme", f"must be an object, got {type(item).__name__}")
         video_id = _as_id(_require(item, "aweme_id", "video"), "aweme_id", "video")
         context = f"video {video_id}"
         create_time = item.get("create_time")
-        if type(create_time) is not int:
-            create_time = _as_int(_require(item, "create_time", context), "create_time", context)
+        if type(create_time) is not int or not MIN_CREATE_TIME <= create_time < MAX_CREATE_TIME:
+            create_time = _as_create_time(_require(item, "create_time", context), context)
         stats = _child(item, "statistics")
         counts = {}
         for name in _REQUIRED_COUNTS:
             value = stats.get(name)
-            if type(value) is not int:
+            if type(value) is not int or not 0 <= value <= MAX_INT64:
                 path = f"statistics.{name}"
-                value = _as_int(_require(item, path, context), path, context)
+                value = _as_count(_require(item, path, context), path, context)
             counts[name] = value
         author = _child(item, "author")
         music = _child(item, "music")
-        hashtags = tuple(
-            str(cha["cha_name"])
-            for cha in (item.get("cha_list") or ())
-            if isinstance(cha, dict) and cha.get("cha_name")
-        )
-        is_ads = item.get("is_ads")
         return cls(
             video_id=video_id,
             created_at=datetime.fromtimestamp(create_time, tz=UTC),
-            collect_count=_int_or_none(
+            collect_count=_count_or_none(
                 stats.get("collect_count"), "statistics.collect_count", context
             ),
-            download_count=_int_or_none(
+            download_count=_count_or_none(
                 stats.get("download_count"), "statistics.download_count", context
             ),
-            author_unique_id=_str_or_none(author.get("unique_id")),
-            author_nickname=_str_or_none(author.get("nickname")),
-            author_sec_uid=_str_or_none(author.get("sec_uid")),
-            description=_str_or_none(item.get("desc")),
-            duration_ms=_int_or_none(
+            author_unique_id=_str_or_none(author.get("unique_id"), "author.unique_id", context),
+            author_nickname=_str_or_none(author.get("nickname"), "author.nickname", context),
+            author_sec_uid=_str_or_none(author.get("sec_uid"), "author.sec_uid", context),
+            description=_str_or_none(item.get("desc"), "desc", context),
+            duration_ms=_count_or_none(
                 _child(item, "video").get("duration"), "video.duration", context
             ),
-            music_title=_str_or_none(music.get("title")),
-            music_author=_str_or_none(music.get("author")),
-            hashtags=hashtags,
-            is_ads=None if is_ads is None or is_ads == "" else bool(is_ads),
-            region=_str_or_none(item.get("region")),
+            music_title=_str_or_none(music.get("title"), "music.title", context),
+            music_author=_str_or_none(music.get("author"), "music.author", context),
+            hashtags=_hashtags(item, context),
+            is_ads=_as_flag(item.get("is_ads"), "is_ads", context),
+            region=_str_or_none(item.get("region"), "region", context),
             raw=item,
+            request_seq=request_seq,
+            captured_at=captured_at,
             **counts,
         )
 
@@ -198,7 +308,7 @@ def _child(obj: dict[str, Any], key: str) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A creator's profile (``data.user`` of the profile endpoint)."""
+    """A creator's profile (``data.user`` of the profile endpoint), with its answer's lineage."""
 
     unique_id: str
     sec_uid: str
@@ -212,33 +322,43 @@ class Profile:
     total_favorited: int | None
     verification_type: int | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    request_seq: int | None = field(default=None, compare=False)
+    captured_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_verified(self) -> bool:
+        """Whether TikTok marks the creator as verified (``verification_type > 0``)."""
         return (self.verification_type or 0) > 0
 
     @classmethod
-    def from_payload(cls, user: Any) -> Profile:
-        if not isinstance(user, dict):
+    def from_payload(
+        cls, user: Any, *, request_seq: int | None = None, captured_at: datetime | None = None
+    ) -> Profile:
+        """Parse ``data.user``, or raise :class:`PayloadValidationError` naming the bad field."""
+        if type(user) is not dict:
             raise PayloadValidationError("user", f"must be an object, got {type(user).__name__}")
-        unique_id = str(_require(user, "unique_id", "profile"))
+        unique_id = _as_id(_require(user, "unique_id", "profile"), "unique_id", "profile")
         context = f"profile {unique_id}"
         uid = _get(user, "uid")
         return cls(
             unique_id=unique_id,
             sec_uid=_as_id(_require(user, "sec_uid", context), "sec_uid", context),
             uid=None if uid is _MISSING else _as_id(uid, "uid", context),
-            nickname=_opt_str(user, "nickname"),
-            signature=_opt_str(user, "signature"),
-            bio_url=_opt_str(user, "bio_url"),
-            follower_count=_as_int(
+            nickname=_opt_str(user, "nickname", context),
+            signature=_opt_str(user, "signature", context),
+            bio_url=_opt_str(user, "bio_url", context),
+            follower_count=_as_count(
                 _require(user, "follower_count", context), "follower_count", context
             ),
-            following_count=_opt_int(user, "following_count", context),
-            aweme_count=_opt_int(user, "aweme_count", context),
-            total_favorited=_opt_int(user, "total_favorited", context),
-            verification_type=_opt_int(user, "verification_type", context),
+            following_count=_opt_count(user, "following_count", context),
+            aweme_count=_opt_count(user, "aweme_count", context),
+            total_favorited=_opt_count(user, "total_favorited", context),
+            verification_type=_int32_or_none(
+                _get(user, "verification_type"), "verification_type", context
+            ),
             raw=user,
+            request_seq=request_seq,
+            captured_at=captured_at,
         )
 
 
@@ -252,10 +372,15 @@ class Hashtag:
     video_count: int | None
     view_count: int | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    request_seq: int | None = field(default=None, compare=False)
+    captured_at: datetime | None = field(default=None, compare=False)
 
     @classmethod
-    def from_payload(cls, info: Any) -> Hashtag:
-        if not isinstance(info, dict):
+    def from_payload(
+        cls, info: Any, *, request_seq: int | None = None, captured_at: datetime | None = None
+    ) -> Hashtag:
+        """Parse ``data.challengeInfo``, or raise :class:`PayloadValidationError` naming a field."""
+        if type(info) is not dict:
             raise PayloadValidationError(
                 "challengeInfo", f"must be an object, got {type(info).__name__}"
             )
@@ -264,16 +389,73 @@ class Hashtag:
 
         def count(name: str) -> int | None:
             for base in ("statsV2", "stats", "challenge.stats"):
-                value = _opt_int(info, f"{base}.{name}", context)
+                value = _opt_count(info, f"{base}.{name}", context)
                 if value is not None:
                     return value
             return None
 
         return cls(
             hashtag_id=hashtag_id,
-            title=str(_require(info, "challenge.title", context)),
-            description=_opt_str(info, "challenge.desc"),
+            title=_as_text(_require(info, "challenge.title", context), "challenge.title", context),
+            description=_opt_str(info, "challenge.desc", context),
             video_count=count("videoCount"),
             view_count=count("viewCount"),
             raw=info,
+            request_seq=request_seq,
+            captured_at=captured_at,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedItem:
+    """An item that failed validation on every fetch: kept with its raw JSON and the reason.
+
+    ``reason`` names the field, the problem and where the item sat
+    (``statistics.play_count must be at most 9223372036854775807 (user/posts page 1 item 4)``).
+    ``raw_json`` is the item as :func:`raw_json` writes it; ``item_id`` is its ``aweme_id``,
+    ``unique_id`` or hashtag id when one could be read.
+    """
+
+    endpoint: str
+    item_key: str | None
+    request_seq: int
+    captured_at: datetime
+    reason: str
+    raw_json: bytes
+    item_id: str | None
+
+    @classmethod
+    def from_error(
+        cls,
+        error: PayloadValidationError,
+        item: Any,
+        *,
+        endpoint: str,
+        item_key: str | None,
+        request_seq: int,
+        captured_at: datetime,
+        where: str,
+    ) -> RejectedItem:
+        """The rejection of ``item`` for ``error``; ``where`` says where it sat in the answer."""
+        return cls(
+            endpoint=endpoint,
+            item_key=item_key,
+            request_seq=request_seq,
+            captured_at=captured_at,
+            reason=f"{error.field} {error.problem} ({where})",
+            raw_json=raw_json(item),
+            item_id=item_id_of(item),
+        )
+
+
+def item_id_of(item: Any) -> str | None:
+    """The id of a video, profile or hashtag payload when one is readable, else ``None``."""
+    if type(item) is not dict:
+        return None
+    for path in ("aweme_id", "unique_id", "challenge.id"):
+        value = _get(item, path)
+        if type(value) is str or type(value) is int:
+            text = clean_text(value).strip()
+            if text:
+                return text
+    return None
