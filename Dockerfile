@@ -1,9 +1,24 @@
 # The project's Airflow image: Airflow 3.3, the providers, Cosmos, dbt-duckdb and the library, all
 # installed from uv.lock (the same versions as `make install`), with the dbt manifest Cosmos renders
-# the warehouse DAG from. One image for every Airflow component and for the simulator.
+# the warehouse DAG from. One image for every Airflow component. The Scavio simulator is not in it:
+# it is a package of its own (include/simulator), built into the separate `simulator` target.
 #
 #   docker build -t tiktok-engagement-airflow .
-FROM python:3.11-slim
+#   docker build --target simulator -t scavio-simulator .
+FROM python:3.11-slim AS simulator
+
+ARG UV_VERSION=0.13.9
+ENV PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/sim/.venv UV_PYTHON_DOWNLOADS=never \
+    PATH=/opt/sim/.venv/bin:$PATH
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+WORKDIR /opt/sim
+COPY pyproject.toml uv.lock README.md ./
+COPY include/simulator/ include/simulator/
+RUN uv sync --frozen --package scavio-simulator --no-dev --python /usr/local/bin/python3.11
+EXPOSE 8765
+CMD ["python", "-m", "scavio_simulator", "serve", "--host", "0.0.0.0", "--port", "8765"]
+
+FROM python:3.11-slim AS airflow
 
 ARG UV_VERSION=0.13.9
 ARG AIRFLOW_UID=50000
@@ -28,8 +43,12 @@ WORKDIR /opt/tiktok
 
 # Dependencies first (a layer that changes only with the lockfile), then the project itself.
 COPY pyproject.toml uv.lock README.md ./
+# The simulator's metadata only (uv reads every workspace member's pyproject); not its code.
+COPY include/simulator/pyproject.toml include/simulator/pyproject.toml
 RUN uv sync --frozen --no-dev --no-group bench --no-install-project --python /usr/local/bin/python3.11
-COPY include/ include/
+COPY include/tiktok_engagement/ include/tiktok_engagement/
+COPY include/dbt/ include/dbt/
+COPY include/creators.csv include/queries.csv include/
 COPY plugins/ plugins/
 COPY dags/ dags/
 COPY scripts/airflow-init.sh scripts/airflow-init.sh

@@ -24,7 +24,7 @@ format: install
 	$(VENV)/ruff check --fix .
 
 simulator: install
-	$(VENV)/python -m tiktok_engagement.simulator
+	$(VENV)/python -m scavio_simulator
 
 # Benchmarks write their figures into BENCHMARKS.md; timing never gates a test.
 bench: bench-extract bench-warehouse bench-demo bench-landing

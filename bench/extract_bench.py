@@ -37,7 +37,7 @@ from tiktok_engagement.extract import (  # noqa: E402
 )
 from tiktok_engagement.landing import Landing  # noqa: E402
 from tiktok_engagement.scavio.client import ScavioClient  # noqa: E402
-from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
+from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 
 CREATORS = 1000
 CAP = 10

@@ -33,7 +33,7 @@ from tiktok_engagement.config import (  # noqa: E402
 from tiktok_engagement.extract import extract_creators, extract_searches  # noqa: E402
 from tiktok_engagement.landing import DATASETS, Landing  # noqa: E402
 from tiktok_engagement.maintenance import compact  # noqa: E402
-from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
+from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 
 DAY1 = date(2026, 9, 1)
 MAX_IN_FLIGHT = 10

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess
+from scavio_simulator import SimulatorConfig, SimulatorProcess
 
 
 @pytest.fixture

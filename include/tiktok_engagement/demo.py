@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from .config import INCLUDE_DIR, Settings
-from .simulator import SimulatorConfig, SimulatorProcess
+from scavio_simulator import SimulatorConfig, SimulatorProcess
 from .warehouse import WarehousePaths
 from .warehouse.paths import exports_marts_dir
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from tiktok_engagement.scavio import ScavioClient
 from tiktok_engagement.scavio.errors import DateNotHonouredError
-from tiktok_engagement.simulator import Population
+from scavio_simulator import Population
 
 DAY = date(2026, 11, 20)
 

@@ -233,14 +233,14 @@ def test_airflow_command_lines_parse(services, tmp_path):
 
 
 def test_python_commands_and_healthchecks_run_in_the_image(services):
-    from tiktok_engagement.simulator import __main__ as simulator_cli
+    from scavio_simulator import __main__ as simulator_cli
 
     for name, service in services.items():
         command = service.get("command") or []
         if command[:2] == ["python", "-m"]:
             module = command[2]
             assert importlib.util.find_spec(module), f"{name}: no module {module}"
-            assert module == "tiktok_engagement.simulator"
+            assert module == "scavio_simulator"
             assert command[3] in simulator_cli.COMMANDS
             simulator_cli._serve_parser().parse_args(command[4:])
         if command[:1] == ["bash"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from tiktok_engagement.landing import Landing
-from tiktok_engagement.simulator import SimulatorConfig, SimulatorProcess
+from scavio_simulator import SimulatorConfig, SimulatorProcess
 
 
 def run_cli(simulator, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:

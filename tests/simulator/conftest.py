@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sim_helpers import Api
-from tiktok_engagement.simulator import Population, SimulatorProcess
+from scavio_simulator import Population, SimulatorProcess
 
 
 @pytest.fixture(scope="session")

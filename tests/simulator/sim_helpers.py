@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from tiktok_engagement.scavio.records import Hashtag, Profile, Video
-from tiktok_engagement.simulator import SimulatorProcess
+from scavio_simulator import SimulatorProcess
 
 DAY = date(2026, 11, 20)
 """The snapshot date most tests ask for (fixed, so results never depend on the real today)."""

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from sim_helpers import DAY, Api, assert_aweme, assert_profile
-from tiktok_engagement.simulator import (
+from scavio_simulator import (
     Population,
     SimulatorConfig,
     SimulatorError,
     SimulatorProcess,
     as_of_timestamp,
 )
-from tiktok_engagement.simulator.__main__ import _serve_parser
+from scavio_simulator.__main__ import _serve_parser
 
 CREATORS = 60
 AS_OF = as_of_timestamp(DAY)
@@ -289,7 +289,7 @@ def test_bad_item_settings_parse_from_env_flags_and_json():
 
 def test_the_cli_refuses_an_unknown_bad_item_creator_with_exit_2():
     done = subprocess.run(
-        [sys.executable, "-m", "tiktok_engagement.simulator", "--port", "0", "--creators", "5"]
+        [sys.executable, "-m", "scavio_simulator", "--port", "0", "--creators", "5"]
         + ["--bad-item", "future_time:no.such.user"],
         capture_output=True,
         text=True,

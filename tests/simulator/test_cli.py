@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
-from tiktok_engagement.simulator import Population
+from scavio_simulator import Population
 
-MODULE = [sys.executable, "-m", "tiktok_engagement.simulator"]
+MODULE = [sys.executable, "-m", "scavio_simulator"]
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> str:
@@ -93,11 +93,11 @@ def test_serve_reads_its_settings_from_the_environment(tmp_path: Path):
 
 def test_the_simulator_never_imports_airflow():
     code = (
-        "import sys, tiktok_engagement.simulator, tiktok_engagement.simulator.server, "
-        "tiktok_engagement.simulator.__main__; "
+        "import sys, scavio_simulator, scavio_simulator.server, "
+        "scavio_simulator.__main__; "
         "assert not [m for m in sys.modules if m.split('.')[0] == 'airflow'], 'airflow imported'; "
-        "assert 'starlette' not in sys.modules or 'tiktok_engagement.simulator.server' in sys.modules"
+        "assert 'starlette' not in sys.modules or 'scavio_simulator.server' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    light = "import sys, tiktok_engagement.simulator; assert 'starlette' not in sys.modules"
+    light = "import sys, scavio_simulator; assert 'starlette' not in sys.modules"
     subprocess.run([sys.executable, "-c", light], check=True, timeout=60)

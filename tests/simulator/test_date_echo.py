@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from sim_helpers import DAY
-from tiktok_engagement.simulator import Population, SimulatorConfig, as_of_timestamp, payloads
+from scavio_simulator import Population, SimulatorConfig, as_of_timestamp, payloads
 
 CLOCK = date(2026, 6, 1)
 """The simulated clock of these tests' simulators: what an answer without X-Sim-Date is as of."""

@@ -14,8 +14,8 @@ from sim_helpers import (
     error_form,
     stats_place,
 )
-from tiktok_engagement.simulator import as_of_timestamp
-from tiktok_engagement.simulator.population import TIER_RANGES
+from scavio_simulator import as_of_timestamp
+from scavio_simulator.population import TIER_RANGES
 
 AS_OF = as_of_timestamp(DAY)
 

@@ -14,7 +14,7 @@ import pytest
 from sim_helpers import DAY, error_form
 from tiktok_engagement.scavio.errors import PayloadValidationError
 from tiktok_engagement.scavio.records import Video
-from tiktok_engagement.simulator import SimulatorError
+from scavio_simulator import SimulatorError
 
 PATH = "/api/v1/tiktok/"
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sim_helpers import DAY, walk
-from tiktok_engagement.simulator import as_of_timestamp
+from scavio_simulator import as_of_timestamp
 
 AS_OF = as_of_timestamp(DAY)
 

@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 from sim_helpers import DAY
-from tiktok_engagement.simulator import (
+from scavio_simulator import (
     REFERENCE_DATE,
     TIERS,
     Population,
     as_of_timestamp,
     suggested_queries,
 )
-from tiktok_engagement.simulator.population import TIER_RANGES
+from scavio_simulator.population import TIER_RANGES
 
 AS_OF = as_of_timestamp(DAY)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sim_helpers import DAY
-from tiktok_engagement.simulator import as_of_timestamp
+from scavio_simulator import as_of_timestamp
 
 
 def _without_timing(body: dict) -> dict:

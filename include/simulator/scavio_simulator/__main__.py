@@ -1,4 +1,4 @@
-"""``python -m tiktok_engagement.simulator`` (also installed as ``scavio-sim``).
+"""``python -m scavio_simulator`` (also installed as ``scavio-sim``).
 
 Commands::
 

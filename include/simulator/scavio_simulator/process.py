@@ -63,7 +63,7 @@ class SimulatorProcess:
         command = [
             sys.executable,
             "-m",
-            "tiktok_engagement.simulator",
+            "scavio_simulator",
             "serve",
             "--host",
             self.host,

@@ -106,7 +106,7 @@ def _stdlib_dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-log = logging.getLogger("tiktok_engagement.simulator")
+log = logging.getLogger("scavio_simulator")
 
 API_ENDPOINTS: dict[str, str] = {
     "/api/v1/tiktok/profile": "profile",

@@ -2,7 +2,7 @@
 
 Python API (for tests and benchmarks)::
 
-    from tiktok_engagement.simulator import Population, SimulatorConfig, SimulatorProcess
+    from scavio_simulator import Population, SimulatorConfig, SimulatorProcess
 
     with SimulatorProcess(SimulatorConfig(latency_ms=100, in_flight_cap=10)) as sim:
         ...  # point a client at sim.base_url with sim.api_key; sim.stats(), sim.configure(...)
@@ -10,7 +10,7 @@ Python API (for tests and benchmarks)::
     world = Population(seed=42, size=600)   # the same world the server builds, in-process
     world.get("maya.lifts"), world.creators[0].sec_uid
 
-Command line: ``python -m tiktok_engagement.simulator --help`` (see ``__main__``).
+Command line: ``python -m scavio_simulator --help`` (see ``__main__``).
 
 This package never imports Airflow; importing it does not import the server stack (Starlette and
 uvicorn load only in the server process).
