@@ -1,5 +1,5 @@
--- The floor: the seven contract marts of include/dbt computed from the landing Parquet by one
--- hand-written DuckDB script, in one go (a full build of every landed day). No dbt, no staging
+-- The floor: the marts of include/dbt that bench/warehouse_ops.MART_TABLES lists, computed from
+-- the landing Parquet by one hand-written DuckDB script, in one go (a full build of every landed day). No dbt, no staging
 -- views, no incremental bookkeeping, no data tests: the transformations alone, as a lower bound
 -- for bench/warehouse_bench.py. Same definitions as the dbt models (docs/warehouse.md), so row
 -- counts and sums must match ours.
@@ -16,23 +16,46 @@
 set TimeZone = 'UTC';
 create schema if not exists marts;
 
--- Landed history, deduplicated to each dataset's grain (as int_creator_posts & co). Only the
--- columns the marts use are read: Parquet is columnar, raw_json is never decoded.
+-- Landed history, one capture per grain (as int_creator_posts & co): the landing zone is
+-- append-only, so a date may hold several loads' captures of a feed or a query; the load whose
+-- capture arrived last wins, whole (ties: the larger load_id), then rows are deduplicated to the
+-- grain. The landing files carry their lineage (bench/generate_landing.py). Only the columns the
+-- marts use are read: Parquet is columnar, raw_json is never decoded.
 create temp table posts as
+with superseded as (
+    select snapshot_date, creator_username, load_id
+    from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet')
+    where snapshot_date between getvariable('first_date') and getvariable('last_date')
+    group by snapshot_date, creator_username, load_id
+    qualify row_number() over (
+        partition by snapshot_date, creator_username order by max(captured_at) desc, load_id desc
+    ) > 1
+)
 select
     snapshot_date, video_id, creator_username, niche, sec_uid, author_unique_id, created_at,
     play_count, digg_count, comment_count, share_count, collect_count
 from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
+anti join superseded using (snapshot_date, creator_username, load_id)
 where snapshot_date between getvariable('first_date') and getvariable('last_date')
 qualify row_number() over (
     partition by snapshot_date, video_id order by feed_position, creator_username, filename
 ) = 1;
 
 create temp table search_results as
+with superseded as (
+    select snapshot_date, query, load_id
+    from read_parquet(getvariable('landing_root') || '/search_results/*/*.parquet')
+    where snapshot_date between getvariable('first_date') and getvariable('last_date')
+    group by snapshot_date, query, load_id
+    qualify row_number() over (
+        partition by snapshot_date, query order by max(captured_at) desc, load_id desc
+    ) > 1
+)
 select
     snapshot_date, query, query_type, hashtag_id, video_id, page, result_rank, author_unique_id,
     created_at, play_count, digg_count, comment_count, share_count, collect_count
 from read_parquet(getvariable('landing_root') || '/search_results/*/*.parquet', filename = true)
+anti join superseded using (snapshot_date, query, load_id)
 where snapshot_date between getvariable('first_date') and getvariable('last_date')
 qualify row_number() over (
     partition by snapshot_date, query, video_id order by page, result_rank, filename
@@ -43,7 +66,7 @@ select snapshot_date, creator_username, niche, unique_id, sec_uid, nickname, fol
 from read_parquet(getvariable('landing_root') || '/profiles/*/*.parquet', filename = true)
 where snapshot_date between getvariable('first_date') and getvariable('last_date')
 qualify row_number() over (
-    partition by snapshot_date, creator_username order by follower_count desc, filename
+    partition by snapshot_date, creator_username order by captured_at desc, load_id desc, filename desc
 ) = 1;
 
 -- fct_video_snapshots: one row per video and date (a feed row wins, else the search row with the
@@ -512,10 +535,12 @@ hashtag_stats as (
         max(view_count) as hashtag_view_count,
         max(video_count) as hashtag_video_count
     from (
-        select snapshot_date, query, hashtag_id, video_count, view_count
+        select snapshot_date, query, hashtag_id, video_count, view_count, captured_at, load_id, filename
         from read_parquet(getvariable('landing_root') || '/hashtags/*/*.parquet', filename = true)
         where snapshot_date between getvariable('first_date') and getvariable('last_date')
-        qualify row_number() over (partition by snapshot_date, query, hashtag_id order by filename) = 1
+        qualify row_number() over (
+            partition by snapshot_date, query, hashtag_id order by captured_at desc, load_id desc, filename desc
+        ) = 1
     )
     group by query, snapshot_date
 )
@@ -541,6 +566,15 @@ select
 from with_previous
 left join hashtag_stats using (query, snapshot_date);
 
+-- The request ledger: every run's attempts (append-only), an attempt read twice counted once.
+create temp table requests as
+select *
+from read_parquet(getvariable('landing_root') || '/request_ledger/*/*.parquet', filename = true)
+where snapshot_date between getvariable('first_date') and getvariable('last_date')
+qualify row_number() over (
+    partition by snapshot_date, load_id, request_seq, attempt order by filename
+) = 1;
+
 create table marts.api_usage as
 select
     snapshot_date,
@@ -554,6 +588,60 @@ select
     count(*) filter (where suspect_empty) as suspect_empty_responses,
     avg(latency_ms) as avg_latency_ms,
     max(latency_ms) as max_latency_ms
-from read_parquet(getvariable('landing_root') || '/request_ledger/*/*.parquet')
-where snapshot_date between getvariable('first_date') and getvariable('last_date')
+from requests
 group by snapshot_date, endpoint;
+
+-- api_runs: spend and outcome per run and date, from the ledger and the loads' summaries.
+create table marts.api_runs as
+with finished_loads as (
+    select *
+    from read_parquet(getvariable('landing_root') || '/loads/*/*.parquet', filename = true)
+    where snapshot_date between getvariable('first_date') and getvariable('last_date')
+    qualify row_number() over (partition by snapshot_date, load_id order by filename) = 1
+),
+
+ledger_loads as (
+    select
+        snapshot_date, load_id, min(run_id) as run_id, min(run_attempt) as run_attempt,
+        count(*) as requests, count(*) filter (where attempt > 1) as retries,
+        coalesce(sum(credits_used), 0) as credits_used,
+        min(started_at) as first_request_at, max(captured_at) as last_answer_at
+    from requests
+    group by snapshot_date, load_id
+),
+
+per_load as (
+    select
+        coalesce(f.snapshot_date, l.snapshot_date) as snapshot_date,
+        coalesce(f.run_id, l.run_id) as run_id,
+        coalesce(f.run_attempt, l.run_attempt) as run_attempt,
+        coalesce(l.requests, 0) as requests,
+        coalesce(l.retries, 0) as retries,
+        coalesce(l.credits_used, 0) as credits_used,
+        coalesce(l.first_request_at, f.started_at) as started_at,
+        greatest(f.finished_at, l.last_answer_at) as finished_at,
+        coalesce(f.rows_landed, 0) as rows_landed,
+        coalesce(f.rows_rejected, 0) as rows_rejected,
+        case when f.load_id is not null then f.outcome else 'unfinished' end as outcome
+    from finished_loads f
+    full outer join ledger_loads l using (snapshot_date, load_id)
+)
+
+select
+    snapshot_date,
+    run_id,
+    min(started_at) as started_at,
+    max(finished_at) as finished_at,
+    count(*) as loads,
+    count(distinct run_attempt) as run_attempts,
+    cast(sum(requests) as bigint) as requests,
+    cast(sum(retries) as bigint) as retries,
+    cast(sum(credits_used) as bigint) as credits_used,
+    cast(sum(credits_used) * getvariable('price_per_credit') as double) as cost_usd,
+    cast(sum(rows_landed) as bigint) as rows_landed,
+    cast(sum(rows_rejected) as bigint) as rows_rejected,
+    arg_max(outcome, case outcome
+        when 'complete' then 2 when 'incomplete' then 3 when 'stopped' then 4
+        when 'failed' then 5 when 'unfinished' then 6 else 7 end) as outcome
+from per_load
+group by snapshot_date, run_id;

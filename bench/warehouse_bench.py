@@ -4,7 +4,7 @@
    through=last)`` from an empty warehouse; build time (dbt, publish) and peak memory.
 2. Incremental cost: building one new day over 365 days of history against over 30 days, at a
    fixed daily volume; the ratio must stay at or below 1.5. With a profile of where the time goes.
-3. The floor: the same seven marts from the same Parquet by one hand-written DuckDB script
+3. The floor: the same eight marts from the same Parquet by one hand-written DuckDB script
    (bench/floor.sql), timed in the same run; ours over the floor, and a check that both agree.
 4. The peer: dlt loading the same landed data into DuckDB (bench/dlt_peer.py), against our load
    step alone (the dbt run of the staging views and the history tables), in the same run.
@@ -264,7 +264,7 @@ def landing_rows(landing: Path, first: date, last: date) -> dict[str, int]:
 
 
 def compare_marts(ours_db: Path, floor_db: Path, *, full: bool) -> dict[str, dict[str, Any]]:
-    """Row counts of the seven marts in both; with ``full``, rows that differ (doubles rounded)."""
+    """Row counts of the eight marts in both; with ``full``, rows that differ (doubles rounded)."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{ours_db}' as ours (read_only)")
@@ -479,7 +479,7 @@ def report_full(sizes: list[dict[str, Any]]) -> list[str]:
         "One `build(snapshot_date=first day, through=last day)` into an empty warehouse directory "
         "(so dbt parses the project from scratch, as on a first build). `build()` = `dbt build` "
         "(models, data tests, unit tests) + publish (serving-file copy and Parquet exports, at "
-        "once). The floor: bench/floor.sql, the seven marts in one DuckDB script (no tests, no "
+        "once). The floor: bench/floor.sql, the eight marts in one DuckDB script (no tests, no "
         "publish), into a fresh database file, alternating with our runs. Peak memory: largest "
         "sum of RSS over the process tree (build process + dbt child), psutil every 50 ms.",
         "",

@@ -42,6 +42,7 @@ MART_TABLES = (
     "trending_videos",
     "query_trends",
     "api_usage",
+    "api_runs",
 )
 
 

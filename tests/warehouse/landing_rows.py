@@ -1,10 +1,76 @@
-"""Hand-written landing rows with defaults, for fixtures whose expected values are computed by hand."""
+"""Hand-written landing rows with defaults, for fixtures whose expected values are computed by hand.
+
+Rows leave out their lineage: ``Landing.write(..., load=...)`` fills it from the load that writes
+them (:func:`load` makes one with a deterministic id).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 from typing import Any
+
+from tiktok_engagement.landing import Load
+
+
+def load(run_id: str, started: datetime, *, attempt: int = 1) -> Load:
+    """A load started at ``started`` whose id is deterministic and sorts by start, as real ones do."""
+    digest = hashlib.sha256(f"{run_id}/{attempt}/{started.isoformat()}".encode()).hexdigest()[:8]
+    return Load(f"{started:%Y%m%dT%H%M%S}Z-{digest}", run_id, attempt, started)
+
+
+def loads_row(
+    day: date,
+    of: Load,
+    *,
+    outcome: str = "complete",
+    finished: datetime | None = None,
+    requests: int = 0,
+    credits: int = 0,
+    rows_landed: int = 0,
+    rows_rejected: int = 0,
+    fresh: bool = False,
+    items_done: list[str] | None = None,
+) -> dict[str, Any]:
+    """The ``loads`` row a load writes when it finishes."""
+    return {
+        "snapshot_date": day,
+        "load_id": of.load_id,
+        "run_id": of.run_id,
+        "run_attempt": of.run_attempt,
+        "kind": "creators",
+        "part": "part-0000",
+        "started_at": of.started_at,
+        "finished_at": finished or of.started_at,
+        "outcome": outcome,
+        "stop_reason": None if outcome == "complete" else outcome,
+        "fresh_capture": fresh,
+        "api_date": day.isoformat(),
+        "requests": requests,
+        "credits_used": credits,
+        "rows_landed": rows_landed,
+        "rows_rejected": rows_rejected,
+        "items_done": items_done or [],
+        "items_failed": [],
+        "items_not_fetched": [],
+    }
+
+
+def rejected(
+    day: date, item_key: str, item_id: str | None, reason: str, *, request_seq: int | None = None
+) -> dict[str, Any]:
+    """A feed item that failed validation."""
+    return {
+        "snapshot_date": day,
+        "dataset": "creator_posts",
+        "endpoint": "user/posts",
+        "item_key": item_key,
+        "item_id": item_id,
+        "reason": reason,
+        "raw_json": json.dumps({"aweme_id": item_id}),
+        "request_seq": request_seq,
+    }
 
 
 def video(
@@ -100,10 +166,11 @@ def ledger(
     status: int | None = 200,
     credits: int | None = 1,
     error: str | None = None,
+    run_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "snapshot_date": day,
-        "run_id": f"run-{day}",
+        "run_id": run_id or f"run-{day}",
         "request_seq": seq,
         "endpoint": endpoint,
         "params_json": "{}",

@@ -87,3 +87,47 @@ def test_data_has_the_quirks_the_warehouse_must_handle(
     ).fetchall()[0]
     assert outsiders > 0 and retries > 0
     assert len(generated_dates()) == GENERATED_DAYS
+
+
+def test_every_observation_names_its_ledger_row(generated_landing: Path) -> None:
+    con = duckdb.connect()
+    ledger = f"read_parquet('{generated_landing}/request_ledger/*/*.parquet')"
+    for dataset in ("creator_posts", "search_results", "profiles", "hashtags", "rejected"):
+        orphans = con.execute(
+            f"""
+            select count(*)
+            from read_parquet('{generated_landing}/{dataset}/*/*.parquet') as landed
+            anti join {ledger} as request
+                on request.load_id = landed.load_id
+                and request.request_seq = landed.request_seq
+                and request.status = 200
+                and request.captured_at = landed.captured_at
+            """
+        ).fetchall()[0][0]
+        assert orphans == 0, dataset
+
+
+def test_reruns_land_beside_the_first_load(tmp_path: Path, generator: ModuleType) -> None:
+    day = date(2024, 1, 1)
+    config = generator.GeneratorConfig(
+        creators=5, days=1, start=day, queries=2, results_per_query=10, reruns=2
+    )
+    generator.generate(tmp_path, config)
+    landing = Landing(str(tmp_path))
+    loads = landing.read("loads", day).to_pylist()
+    assert [row["fresh_capture"] for row in sorted(loads, key=lambda r: r["load_id"])] == [
+        False,
+        True,
+        True,
+    ]
+    assert len({row["load_id"] for row in loads}) == 3
+    for dataset in ("creator_posts", "search_results", "request_ledger", "loads"):
+        assert len(landing.files(dataset, day)) == 3, dataset
+    con = duckdb.connect()
+    con.register("posts", landing.read("creator_posts", day))
+    # the same answers, captured three times: identical counts, later captured_at
+    per_load = con.sql(
+        "select load_id, min(captured_at), sum(play_count), count(*) from posts group by 1 order by 1"
+    ).fetchall()
+    assert len({(total, rows) for _, _, total, rows in per_load}) == 1
+    assert [captured for _, captured, _, _ in per_load] == sorted(c for _, c, _, _ in per_load)

@@ -13,10 +13,12 @@ from types import ModuleType
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tiktok_engagement.landing import Landing
+from tiktok_engagement.landing import Landing, Load
 from tiktok_engagement.warehouse import WarehouseBuildError
+from tiktok_engagement.warehouse.__main__ import main as warehouse_cli
 
 from .conftest import Warehouse, new_warehouse
+from .landing_rows import hashtag, ledger, post, profile, result
 
 DAY1, DAY2 = date(2024, 2, 1), date(2024, 2, 2)
 
@@ -101,3 +103,39 @@ def test_repaired_day_builds_and_publishes(drift: Warehouse) -> None:
     assert published_build_id(drift) != before
     dates = drift.query("select distinct snapshot_date from marts.fct_video_snapshots order by 1")
     assert [d for (d,) in dates] == [DAY1, DAY2]
+
+
+@pytest.mark.slow
+def test_cli_build_reads_the_landing_named_by_tiktok_landing_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # The landing lives outside the data dir, named only by the variable (relative, as a user
+    # might write it); the data dir has no landing/ of its own.
+    elsewhere = tmp_path / "elsewhere" / "landing-root"
+    landing, load = Landing(str(elsewhere)), Load.new()
+    created = {"created": "2024-01-20T10:00:00"}
+    rows = {
+        "creator_posts": [
+            post(DAY1, "alice", "beauty", 1, "a1", 1000, 100, 2, 30, **created),
+            post(DAY1, "alice", "beauty", 2, "a2", 2000, 120, 4, 10, **created),
+            post(DAY1, "bob", "food", 1, "b1", 500, 50, 5, 10, **created),
+        ],
+        "search_results": [result(DAY1, "#glow", "hashtag", 1, "x1", 9000, 90, 9, 9, **created)],
+        "profiles": [profile(DAY1, "alice", "beauty", 1000), profile(DAY1, "bob", "food", 2000)],
+        "hashtags": [hashtag(DAY1, "#glow", 5000, 100)],
+        "request_ledger": [ledger(DAY1, 1, "profile"), ledger(DAY1, 2, "posts")],
+    }
+    for dataset, dataset_rows in rows.items():
+        landing.write(dataset, DAY1, load.file_name("part-0000"), dataset_rows, load=load)
+    data = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIKTOK_LANDING_URI", "elsewhere/landing-root")
+    monkeypatch.delenv("TIKTOK_DATA_DIR", raising=False)
+
+    assert warehouse_cli(["build", "--date", DAY1.isoformat(), "--data-dir", str(data)]) == 0
+    assert f"built {DAY1}" in capsys.readouterr().out
+    assert not (data / "landing").exists()
+    built = Warehouse(data, elsewhere).query(
+        "select video_id from marts.fct_video_snapshots where snapshot_date = ? order by 1", [DAY1]
+    )
+    assert [video for (video,) in built] == ["a1", "a2", "b1", "x1"]

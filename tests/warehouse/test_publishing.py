@@ -122,6 +122,7 @@ def test_freshness_against_a_day(concurrent_run) -> None:
         "search_results",
         "hashtags",
         "request_ledger",
+        "loads",
     }
     assert report["creator_posts"].latest_snapshot_date == last
     assert report["creator_posts"].days_behind_today == 0 and not report["creator_posts"].is_stale

@@ -1,26 +1,34 @@
 """The marts' semantics, pinned with values computed by hand from a small hand-written landing.
 
-The landing (three days, six creators, two queries, a ledger) is written with ``Landing.write``
-and built for real (one dbt run over the three days). Every expected number below is worked out
-in the comment beside it.
+The landing (three days, six creators, two queries, a ledger) is written with ``Landing.write``,
+one load per day (run ``run-<day>``), and built for real (one dbt run over the three days). Every
+expected number below is worked out in the comment beside it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tiktok_engagement.landing import Landing
 
 from .conftest import Warehouse, new_warehouse
-from .landing_rows import hashtag, ledger, post, profile, result
+from .landing_rows import hashtag, ledger, load, loads_row, post, profile, rejected, result
 
 D1, D2, D3 = date(2024, 3, 1), date(2024, 3, 2), date(2024, 3, 3)
+LOADS = {
+    day: load(f"run-{day}", datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
+    for day in (D1, D2, D3)
+}
 approx = pytest.approx
 
 
 def write_hand_landing(root: str) -> None:
     landing = Landing(root)
+
+    def write(dataset: str, day: date, part: str, rows: list[dict]) -> None:
+        landing.write(dataset, day, LOADS[day].file_name(part), rows, load=LOADS[day])
+
     # Day 1 feeds. alice: three posts with views and one without.
     day1_posts = [
         post(D1, "alice", "beauty", 1, "a4", 0, 0, 0, 0, created="2024-02-29T08:00:00"),
@@ -58,8 +66,8 @@ def write_hand_landing(root: str) -> None:
     day1_posts.append(
         post(D1, "dave", "beauty", 22, "d22", 1000, 500, 100, 100, created="2024-01-10T10:00:00")
     )
-    landing.write("creator_posts", D1, "part-0000", day1_posts)
-    landing.write(
+    write("creator_posts", D1, "part-0000", day1_posts)
+    write(
         "creator_posts",
         D2,
         "part-0000",
@@ -71,7 +79,7 @@ def write_hand_landing(root: str) -> None:
             ),  # views dropped
         ],
     )
-    landing.write(
+    write(
         "creator_posts",
         D3,
         "part-0000",
@@ -85,7 +93,7 @@ def write_hand_landing(root: str) -> None:
         ],
     )
     created = {"created": "2024-02-20T10:00:00"}
-    landing.write(
+    write(
         "search_results",
         D1,
         "search-lipstick",
@@ -108,7 +116,7 @@ def write_hand_landing(root: str) -> None:
             ),
         ],
     )
-    landing.write(
+    write(
         "search_results",
         D1,
         "search-glow",
@@ -117,7 +125,7 @@ def write_hand_landing(root: str) -> None:
             result(D1, "#glow", "hashtag", 2, "s4", 100, 10, 0, 10, **created),
         ],
     )
-    landing.write(
+    write(
         "search_results",
         D2,
         "search-lipstick",
@@ -127,7 +135,7 @@ def write_hand_landing(root: str) -> None:
             result(D2, "lipstick", "keyword", 3, "s6", 50, 2, 0, 5, **created),
         ],
     )
-    landing.write(
+    write(
         "search_results",
         D2,
         "search-glow",
@@ -136,7 +144,7 @@ def write_hand_landing(root: str) -> None:
             result(D2, "#glow", "hashtag", 2, "s7", 10, 1, 0, 0, **created),
         ],
     )
-    landing.write(
+    write(
         "search_results",
         D3,
         "search-lipstick",
@@ -147,8 +155,8 @@ def write_hand_landing(root: str) -> None:
             ),  # back after a gap
         ],
     )
-    landing.write("hashtags", D1, "part-0000", [hashtag(D1, "#glow", 5000, 100)])
-    landing.write(
+    write("hashtags", D1, "part-0000", [hashtag(D1, "#glow", 5000, 100)])
+    write(
         "profiles",
         D1,
         "part-0000",
@@ -160,10 +168,8 @@ def write_hand_landing(root: str) -> None:
             profile(D1, "grace", "food", 100_000),
         ],
     )
-    landing.write(
-        "profiles", D3, "part-0000", [profile(D3, "alice", "beauty", 120_000, verified=True)]
-    )
-    landing.write(
+    write("profiles", D3, "part-0000", [profile(D3, "alice", "beauty", 120_000, verified=True)])
+    write(
         "request_ledger",
         D1,
         "part-0000",
@@ -175,7 +181,28 @@ def write_hand_landing(root: str) -> None:
             ledger(D1, 3, "search/videos", attempt=2),
         ],
     )
-    landing.write("request_ledger", D2, "part-0000", [ledger(D2, 1, "profile")])
+    write("request_ledger", D2, "part-0000", [ledger(D2, 1, "profile")])
+    # One feed item of alice's on D1 failed validation (the rest of her feed landed).
+    write(
+        "rejected",
+        D1,
+        "part-0000",
+        [rejected(D1, "alice", "a9", "create_time out of range", request_seq=2)],
+    )
+    # The D1 and D2 loads wrote their summaries last; D2's was stopped (a credit cap).
+    finished = timedelta(minutes=5)
+    write(
+        "loads",
+        D1,
+        "part-0000",
+        [loads_row(D1, LOADS[D1], finished=LOADS[D1].started_at + finished, rows_rejected=1)],
+    )
+    write(
+        "loads",
+        D2,
+        "part-0000",
+        [loads_row(D2, LOADS[D2], outcome="stopped", finished=LOADS[D2].started_at + finished)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -570,7 +597,7 @@ def test_query_trends(hand: Warehouse) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# api_usage and source_freshness
+# api_usage, api_runs, rejected_items and source_freshness
 
 
 def test_api_usage(hand: Warehouse) -> None:
@@ -587,6 +614,46 @@ def test_api_usage(hand: Warehouse) -> None:
     ]
 
 
+def test_api_runs(hand: Warehouse) -> None:
+    runs = hand.query(
+        "select snapshot_date, run_id, started_at, finished_at, loads, run_attempts, requests, "
+        "retries, credits_used, cost_usd, rows_rejected, outcome from marts.api_runs order by 1"
+    )
+    noon = {day: LOADS[day].started_at for day in (D1, D2)}
+    five = timedelta(minutes=5)
+    assert runs == [
+        # five attempts (two retried), 0 + 1 + 1 + NULL + 1 credits; its load ran to the end
+        (D1, "run-2024-03-01", noon[D1], noon[D1] + five, 1, 1, 5, 2, 3, approx(0.015), 1,
+         "complete"),
+        (D2, "run-2024-03-02", noon[D2], noon[D2] + five, 1, 1, 1, 0, 1, approx(0.005), 0,
+         "stopped"),
+    ]  # fmt: skip
+    # the spend per run adds up to the spend per endpoint
+    assert hand.query("select sum(credits_used) from marts.api_runs") == hand.query(
+        "select sum(credits_used) from marts.api_usage"
+    )
+
+
+def test_rejected_items(hand: Warehouse) -> None:
+    assert hand.query(
+        "select snapshot_date, load_id, request_seq, item_position, dataset, endpoint, item_key, "
+        "item_id, reason, run_id from marts.rejected_items"
+    ) == [
+        (
+            D1,
+            LOADS[D1].load_id,
+            2,
+            1,
+            "creator_posts",
+            "user/posts",
+            "alice",
+            "a9",
+            "create_time out of range",
+            "run-2024-03-01",
+        )
+    ]
+
+
 def test_source_freshness_shows_stale_datasets(hand: Warehouse) -> None:
     freshness = {
         dataset: (latest, behind, stale)
@@ -600,6 +667,7 @@ def test_source_freshness_shows_stale_datasets(hand: Warehouse) -> None:
         "profiles": (D3, 0, False),
         "request_ledger": (D2, 1, True),
         "hashtags": (D1, 2, True),
+        "loads": (D2, 1, True),
     }
 
 
@@ -613,7 +681,7 @@ def test_documented_columns_are_the_real_columns(hand: Warehouse) -> None:
             (DBT_PROJECT_DIR / "models/marts/_marts__models.yml").read_text()
         )["models"]
     }
-    for table in CONTRACT_TABLES:
+    for table in (*CONTRACT_TABLES, "api_runs", "rejected_items"):
         actual = [
             name
             for (name,) in hand.query(

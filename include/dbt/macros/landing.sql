@@ -114,3 +114,18 @@
         {{ required_column(dataset, 'raw_json', 'varchar') }} as raw_json,
         filename as landing_file
 {%- endmacro %}
+
+{#- The lineage columns of an observation dataset (profiles, creator_posts, search_results,
+    hashtags, rejected). Files landed before lineage existed have none of them: each such file
+    reads as a load of its own (load_id and run_id 'legacy:<file>', attempt 1), captured at 00:00
+    UTC of its snapshot date, so a capture that carries lineage always wins over it. -#}
+{% macro lineage_columns() -%}
+        coalesce(cast(load_id as varchar), 'legacy:' || filename) as load_id,
+        coalesce(cast(run_id as varchar), 'legacy:' || filename) as run_id,
+        coalesce(cast(run_attempt as integer), 1) as run_attempt,
+        coalesce(
+            cast(captured_at as timestamp with time zone),
+            timezone('UTC', cast(cast(snapshot_date as date) as timestamp))
+        ) as captured_at,
+        cast(request_seq as bigint) as request_seq
+{%- endmacro %}

@@ -70,6 +70,8 @@ CONTRACT_TABLES = (
     "trending_videos",
     "query_trends",
     "api_usage",
+    "api_runs",
+    "rejected_items",
     "source_freshness",
 )
 # The marts whose grain includes the snapshot date, exported as one Parquet file per date
@@ -82,6 +84,8 @@ DATED_TABLES = (
     "trending_videos",
     "query_trends",
     "api_usage",
+    "api_runs",
+    "rejected_items",
 )
 _FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (copy-on-write file systems only)
 

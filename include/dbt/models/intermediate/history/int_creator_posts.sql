@@ -1,7 +1,9 @@
--- The landed history of creator feeds. Grain: video x snapshot date (a video listed twice in one
--- day's feeds keeps its first feed position). Each build replaces its snapshot date.
+-- The landed history of creator feeds. Grain: video x snapshot date. Of the day's captures of a
+-- creator's feed (one per load that fetched it) only the latest is kept, whole (macros/picking.sql),
+-- so the feed is exactly one capture; a video listed twice in the day's feeds then keeps its first
+-- feed position. Each build replaces its snapshot date.
 with posts as (
-    select * from {{ ref('stg_landing__creator_posts') }}
+    {{ latest_capture_rows(ref('stg_landing__creator_posts'), ['creator_username']) }}
 ),
 
 deduplicated as (
@@ -30,5 +32,9 @@ select
     download_count,
     duration_ms,
     is_ads,
-    region
+    region,
+    load_id,
+    run_id,
+    captured_at,
+    request_seq
 from deduplicated

@@ -1,11 +1,14 @@
 -- What each build found in the landing zone. Grain: dataset x snapshot date (a dataset without a
--- partition that day is recorded with 0 rows). Feeds source_freshness.
+-- partition that day is recorded with 0 rows). Rows and files as landed, every load's (before any
+-- capture is picked). Feeds source_freshness.
 {%- set datasets = [
     ('profiles', 'stg_landing__profiles'),
     ('creator_posts', 'stg_landing__creator_posts'),
     ('search_results', 'stg_landing__search_results'),
     ('hashtags', 'stg_landing__hashtags'),
     ('request_ledger', 'stg_landing__requests'),
+    ('rejected', 'stg_landing__rejected'),
+    ('loads', 'stg_landing__loads'),
 ] %}
 
 with loaded_dates as (

@@ -1,5 +1,5 @@
--- The landed history of creator profiles. Grain: creator x snapshot date (weekly, so sparse).
--- Each build replaces its snapshot date.
+-- The landed history of creator profiles. Grain: creator x snapshot date (weekly, so sparse): the
+-- latest capture of the day (macros/picking.sql). Each build replaces its snapshot date.
 with profiles as (
     select * from {{ ref('stg_landing__profiles') }}
 ),
@@ -8,7 +8,7 @@ deduplicated as (
     select *
     from profiles
     qualify row_number() over (
-        partition by snapshot_date, creator_username order by follower_count desc, landing_file
+        partition by snapshot_date, creator_username order by {{ latest_capture_order() }}
     ) = 1
 )
 
@@ -24,5 +24,9 @@ select
     aweme_count,
     total_favorited,
     verification_type,
-    is_verified
+    is_verified,
+    load_id,
+    run_id,
+    captured_at,
+    request_seq
 from deduplicated

@@ -1,7 +1,9 @@
--- The landed history of query results. Grain: query x video x snapshot date (a video returned
--- twice for one query keeps its best position). Each build replaces its snapshot date.
+-- The landed history of query results. Grain: query x video x snapshot date. Of the day's captures
+-- of a query (one per load that ran it) only the latest is kept, whole (macros/picking.sql), so
+-- "videos found" is one capture's; a video returned twice for the query then keeps its best
+-- position. Each build replaces its snapshot date.
 with results as (
-    select * from {{ ref('stg_landing__search_results') }}
+    {{ latest_capture_rows(ref('stg_landing__search_results'), ['query']) }}
 ),
 
 deduplicated as (
@@ -28,5 +30,9 @@ select
     digg_count,
     comment_count,
     share_count,
-    collect_count
+    collect_count,
+    load_id,
+    run_id,
+    captured_at,
+    request_seq
 from deduplicated

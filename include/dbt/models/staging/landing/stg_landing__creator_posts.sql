@@ -10,7 +10,8 @@ renamed as (
         cast(niche as varchar) as niche,
         {{ required_column('creator_posts', 'sec_uid', 'varchar') }} as sec_uid,
         {{ required_column('creator_posts', 'feed_position', 'integer') }} as feed_position,
-        {{ video_columns('creator_posts') }}
+        {{ video_columns('creator_posts') }},
+        {{ lineage_columns() }}
     from source
 )
 

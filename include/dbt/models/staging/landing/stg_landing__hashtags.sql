@@ -13,7 +13,8 @@ renamed as (
         cast(video_count as bigint) as video_count,
         cast(view_count as bigint) as view_count,
         {{ required_column('hashtags', 'raw_json', 'varchar') }} as raw_json,
-        filename as landing_file
+        filename as landing_file,
+        {{ lineage_columns() }}
     from source
 )
 

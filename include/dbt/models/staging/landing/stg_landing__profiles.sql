@@ -21,7 +21,8 @@ renamed as (
         cast(verification_type as integer) as verification_type,
         {{ required_column('profiles', 'is_verified', 'boolean') }} as is_verified,
         {{ required_column('profiles', 'raw_json', 'varchar') }} as raw_json,
-        filename as landing_file
+        filename as landing_file,
+        {{ lineage_columns() }}
     from source
 )
 

@@ -20,7 +20,15 @@ renamed as (
         {{ required_column('request_ledger', 'latency_ms', 'double') }} as latency_ms,
         {{ required_column('request_ledger', 'started_at', 'timestamp with time zone') }} as started_at,
         {{ required_column('request_ledger', 'suspect_empty', 'boolean') }} as is_suspect_empty,
-        filename as landing_file
+        filename as landing_file,
+        coalesce(cast(load_id as varchar), 'legacy:' || filename) as load_id,
+        coalesce(cast(run_attempt as integer), 1) as run_attempt,
+        -- A legacy ledger row has no captured_at: its answer arrived latency_ms after started_at.
+        coalesce(
+            cast(captured_at as timestamp with time zone),
+            cast(started_at as timestamp with time zone)
+                + to_microseconds(cast(round(cast(latency_ms as double) * 1000) as bigint))
+        ) as captured_at
     from source
 )
 

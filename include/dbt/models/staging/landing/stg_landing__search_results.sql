@@ -11,7 +11,8 @@ renamed as (
         cast(hashtag_id as varchar) as hashtag_id,
         {{ required_column('search_results', 'page', 'integer') }} as page,
         {{ required_column('search_results', 'result_rank', 'integer') }} as result_rank,
-        {{ video_columns('search_results') }}
+        {{ video_columns('search_results') }},
+        {{ lineage_columns() }}
     from source
 )
 
