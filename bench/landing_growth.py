@@ -171,9 +171,9 @@ def main() -> None:
             "A re-run adds files and rows and never replaces them (the landing zone is "
             "append-only), so a day with a re-run holds two captures; compaction keeps both "
             "and every lineage column, and leaves one file per dataset and date. Its bytes "
-            "fall because the two captures of a day repeat most values (raw JSON, "
-            "descriptions), which one file's dictionaries and zstd store once, and because "
-            "fewer files carry fewer footers.",
+            "fall because one file's dictionaries and zstd frames span both captures of a "
+            "day, which repeat many values (raw JSON, descriptions), and because fewer files "
+            "carry fewer footers; how much depends on the dataset (see the last column).",
         ]
     )
     print(body)
