@@ -1,4 +1,4 @@
-"""Extraction benchmarks (issue 2).
+"""Extraction benchmarks: throughput against the ceiling, the SDK peer, credits per creator.
 
 1. Throughput: a daily refresh of 1,000 creators (one user/posts request each, sec_uid already
    known) against the simulator with an in-flight cap of 10 and 100 ms latency. The ceiling is
@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, median, timed, write_section  # noqa: E402
+from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 from tiktok_engagement.config import Creator, Settings  # noqa: E402
 from tiktok_engagement.extract import (  # noqa: E402
     extract_creators,
@@ -37,7 +38,6 @@ from tiktok_engagement.extract import (  # noqa: E402
 )
 from tiktok_engagement.landing import Landing  # noqa: E402
 from tiktok_engagement.scavio.client import ScavioClient  # noqa: E402
-from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 
 CREATORS = 1000
 CAP = 10

@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, median, write_section  # noqa: E402
+from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 from tiktok_engagement.config import (  # noqa: E402
     DEFAULT_QUERIES_FILE,
     Creator,
@@ -33,7 +34,6 @@ from tiktok_engagement.config import (  # noqa: E402
 from tiktok_engagement.extract import extract_creators, extract_searches  # noqa: E402
 from tiktok_engagement.landing import DATASETS, Landing  # noqa: E402
 from tiktok_engagement.maintenance import compact  # noqa: E402
-from scavio_simulator import SimulatorConfig, SimulatorProcess  # noqa: E402
 
 DAY1 = date(2026, 9, 1)
 MAX_IN_FLIGHT = 10

@@ -1,4 +1,4 @@
-"""Warehouse benchmarks (issue 3).
+"""Warehouse benchmarks: full builds, the incremental ratio, the hand-written floor, the dlt peer.
 
 1. Full build at two sizes (about 1M and 10M video snapshots): one ``build(first,
    through=last)`` from an empty warehouse; build time (dbt, publish) and peak memory.

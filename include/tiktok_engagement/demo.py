@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from scavio_simulator import SimulatorConfig, SimulatorProcess
 
 from .config import INCLUDE_DIR, Settings
-from scavio_simulator import SimulatorConfig, SimulatorProcess
 from .warehouse import WarehousePaths
 from .warehouse.paths import exports_marts_dir
 

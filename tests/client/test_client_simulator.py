@@ -6,9 +6,9 @@ import asyncio
 from datetime import date
 
 import pytest
+from scavio_simulator import Population
 from tiktok_engagement.scavio import ScavioClient
 from tiktok_engagement.scavio.errors import DateNotHonouredError
-from scavio_simulator import Population
 
 DAY = date(2026, 11, 20)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tiktok_engagement.landing import Landing
 from scavio_simulator import SimulatorConfig, SimulatorProcess
+from tiktok_engagement.landing import Landing
 
 
 def run_cli(simulator, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from sim_helpers import Api
 from scavio_simulator import Population, SimulatorProcess
+from sim_helpers import Api
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import httpx
-from tiktok_engagement.scavio.records import Hashtag, Profile, Video
 from scavio_simulator import SimulatorProcess
+from tiktok_engagement.scavio.records import Hashtag, Profile, Video
 
 DAY = date(2026, 11, 20)
 """The snapshot date most tests ask for (fixed, so results never depend on the real today)."""

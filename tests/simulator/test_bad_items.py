@@ -9,7 +9,6 @@ import sys
 from typing import Any
 
 import pytest
-from sim_helpers import DAY, Api, assert_aweme, assert_profile
 from scavio_simulator import (
     Population,
     SimulatorConfig,
@@ -18,6 +17,7 @@ from scavio_simulator import (
     as_of_timestamp,
 )
 from scavio_simulator.__main__ import _serve_parser
+from sim_helpers import DAY, Api, assert_aweme, assert_profile
 
 CREATORS = 60
 AS_OF = as_of_timestamp(DAY)

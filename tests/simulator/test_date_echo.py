@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from sim_helpers import DAY
 from scavio_simulator import Population, SimulatorConfig, as_of_timestamp, payloads
+from sim_helpers import DAY
 
 CLOCK = date(2026, 6, 1)
 """The simulated clock of these tests' simulators: what an answer without X-Sim-Date is as of."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from scavio_simulator import as_of_timestamp
+from scavio_simulator.population import TIER_RANGES
 from sim_helpers import (
     DAY,
     assert_aweme,
@@ -14,8 +16,6 @@ from sim_helpers import (
     error_form,
     stats_place,
 )
-from scavio_simulator import as_of_timestamp
-from scavio_simulator.population import TIER_RANGES
 
 AS_OF = as_of_timestamp(DAY)
 

@@ -11,10 +11,10 @@ from datetime import date
 import httpx
 import psutil
 import pytest
+from scavio_simulator import SimulatorError
 from sim_helpers import DAY, error_form
 from tiktok_engagement.scavio.errors import PayloadValidationError
 from tiktok_engagement.scavio.records import Video
-from scavio_simulator import SimulatorError
 
 PATH = "/api/v1/tiktok/"
 

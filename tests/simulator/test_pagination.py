@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sim_helpers import DAY, walk
 from scavio_simulator import as_of_timestamp
+from sim_helpers import DAY, walk
 
 AS_OF = as_of_timestamp(DAY)
 

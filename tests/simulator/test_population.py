@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sim_helpers import DAY
 from scavio_simulator import (
     REFERENCE_DATE,
     TIERS,
@@ -17,6 +16,7 @@ from scavio_simulator import (
     suggested_queries,
 )
 from scavio_simulator.population import TIER_RANGES
+from sim_helpers import DAY
 
 AS_OF = as_of_timestamp(DAY)
 

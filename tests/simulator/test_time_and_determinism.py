@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sim_helpers import DAY
 from scavio_simulator import as_of_timestamp
+from sim_helpers import DAY
 
 
 def _without_timing(body: dict) -> dict:
