@@ -35,7 +35,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_production_wheel_has_the_library_and_adapter_and_no_simulator(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "tiktok_engagement/extract.py" in names
-    assert "tiktok_airflow/tasks.py" in names
+    assert "tiktok_airflow/hooks.py" in names
     assert not [n for n in names if "simulator" in n], "the simulator ships in the wheel"
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
@@ -57,7 +57,7 @@ def test_the_production_image_copies_no_simulator_code():
 
 def test_the_adapter_imports_without_the_plugins_folder_on_the_path(tmp_path):
     # A fresh interpreter with neither plugins/ nor include/ on sys.path: the installed project.
-    code = "import tiktok_airflow.tasks, tiktok_engagement.extract; print('ok')"
+    code = "import tiktok_airflow.hooks, tiktok_engagement.extract; print('ok')"
     done = subprocess.run(
         [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True
     )

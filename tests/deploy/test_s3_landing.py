@@ -23,7 +23,7 @@ import pytest
 from tiktok_engagement import warehouse
 from tiktok_engagement.config import Creator, Query, Settings
 from tiktok_engagement.extract import extract_creators, extract_searches
-from tiktok_engagement.landing import DATASETS, Landing
+from tiktok_engagement.landing import DATASETS, LandedFileExistsError, Landing
 
 pytestmark = pytest.mark.slow
 
@@ -119,9 +119,9 @@ def _data_rows(landing: Landing) -> dict[str, list[dict]]:
     return rows
 
 
-def _extract_day(settings: Settings, roster: list[Creator]) -> None:
-    extract_creators(settings, D, roster)
-    extract_searches(settings, D, QUERIES)
+def _extract_day(settings: Settings, roster: list[Creator], *, fresh: bool = False) -> None:
+    extract_creators(settings, D, roster, fresh=fresh)
+    extract_searches(settings, D, QUERIES, fresh=fresh)
 
 
 def test_extract_to_s3_then_build_the_warehouse_from_it(aws_env, simulator, tmp_path: Path):
@@ -146,7 +146,8 @@ def test_extract_to_s3_then_build_the_warehouse_from_it(aws_env, simulator, tmp_
         dataset, partition, name = key.removeprefix("landing/").split("/")
         assert dataset in DATASETS and partition == f"snapshot_date={D.isoformat()}", key
         assert name.endswith(".parquet") and not name.startswith("."), key
-    assert {key.split("/")[1] for key in first} == set(DATASETS)
+    # Every dataset but ``rejected``: the simulator's default world has no invalid item.
+    assert {key.split("/")[1] for key in first} == set(DATASETS) - {"rejected"}
     assert len(first_rows["profiles"]) == len(roster)
     assert {r["creator_username"] for r in first_rows["creator_posts"]} == {
         c.username for c in roster
@@ -156,16 +157,27 @@ def test_extract_to_s3_then_build_the_warehouse_from_it(aws_env, simulator, tmp_
         for secret in (ACCESS_KEY, SECRET_KEY, simulator.api_key):
             assert secret.encode() not in body, f"{key} contains a credential"
 
-    # Re-running the day replaces the same objects with the same rows.
+    # Re-running the landed day fetches nothing and writes nothing.
+    requests = simulator.stats()["requests"]
     _extract_day(settings, roster)
-    assert sorted(_objects(aws_env)) == sorted(first)
-    assert _data_rows(landing) == first_rows
+    assert _objects(aws_env) == first
+    assert simulator.stats()["requests"] == requests
 
-    # Prune removes exactly the parts not kept.
-    stray = landing.write("hashtags", D, "stray", [])
-    assert stray in landing.files("hashtags", D)
-    assert landing.prune("hashtags", D, keep=[k.rsplit("/", 1)[-1][:-8] for k in first]) == [stray]
-    assert sorted(_objects(aws_env)) == sorted(first)
+    # A fresh capture adds objects of its own beside the earlier ones, which stay byte for byte.
+    _extract_day(settings, roster, fresh=True)
+    second = _objects(aws_env)
+    assert {key: second.get(key) for key in first} == first
+    added = sorted(set(second) - set(first))
+    assert {key.split("/")[1] for key in added} >= {"creator_posts", "profiles", "request_ledger"}
+    both_rows = _data_rows(landing)
+    for dataset in ("profiles", "creator_posts", "search_results", "hashtags"):
+        assert len(both_rows[dataset]) == 2 * len(first_rows[dataset]), dataset
+
+    # No object is ever replaced: a write under a landed key is refused and changes nothing.
+    landed_key = next(k for k in first if k.startswith("landing/hashtags/"))
+    with pytest.raises(LandedFileExistsError):
+        landing.write("hashtags", D, landed_key.rsplit("/", 1)[-1].removesuffix(".parquet"), [])
+    assert _objects(aws_env) == second
 
     result = warehouse.build(
         landing_root=LANDING_URI,
@@ -192,7 +204,11 @@ def test_extract_to_s3_then_build_the_warehouse_from_it(aws_env, simulator, tmp_
     finally:
         con.close()
     assert creators == len(roster)
-    assert videos > 0
+    # One row per video and date although the raw layer holds two captures of each.
+    assert videos == len(
+        {r["video_id"] for r in first_rows["creator_posts"]}
+        | {r["video_id"] for r in first_rows["search_results"]}
+    )
     assert queries == len(QUERIES)
     assert result.row_counts["fct_video_snapshots"] >= videos
 
