@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,7 +51,6 @@ from .credits import Caps, CreditRegister, end_journal, recover_journals, start_
 from .landing import (
     Landing,
     Load,
-    Rows,
     hashtag_row,
     profile_row,
     to_batch,
@@ -66,11 +65,14 @@ from .scavio.errors import (
     NotFoundError,
     ScavioError,
 )
-from .scavio.records import RejectedItem, Video, raw_json
+from .scavio.records import RejectedItem, Video
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# What one item's answer becomes per dataset: rows, or record batches converted as answers arrive.
+Collected: TypeAlias = Mapping[str, Sequence[dict[str, Any]] | Sequence[pa.RecordBatch]]
 
 # Credits asked of the credit register at a time once a load's first lease is spent.
 REFILL_BLOCK = 10
@@ -173,7 +175,7 @@ def plan_creators(
     old. The snapshot date's own partition is ignored, so a re-run decides exactly as the first run.
     """
     profiles = landing.read("profiles").select(["snapshot_date", "creator_username", "sec_uid"])
-    profiles = profiles.filter(pc.less(profiles["snapshot_date"], snapshot_date))
+    profiles = profiles.filter(pc.less(profiles["snapshot_date"], pa.scalar(snapshot_date)))
     latest: dict[str, tuple[date, str]] = {}
     for row in profiles.to_pylist():
         key = row["creator_username"].lower()
@@ -200,13 +202,29 @@ def query_item(query: Query) -> str:
     return f"{query.query_type}:{query.query.lower()}"
 
 
-def landed_items(landing: Landing, snapshot_date: date, kind: str) -> set[str]:
-    """Items that a finished load of ``kind`` on the date fetched completely (or found gone)."""
+def landed_items(
+    landing: Landing, snapshot_date: date, kind: str, *, run_id: str | None = None
+) -> set[str]:
+    """Items that a finished load of ``kind`` on the date fetched completely (or found gone);
+    with ``run_id``, only the loads of that run."""
     loads = landing.read("loads", snapshot_date)
     if not loads.num_rows:
         return set()
-    loads = loads.filter(pc.equal(loads["kind"], kind))
+    loads = loads.filter(pc.equal(loads["kind"], pa.scalar(kind)))
+    if run_id is not None:
+        loads = loads.filter(pc.equal(loads["run_id"], pa.scalar(run_id)))
     return {item for items in loads["items_done"].to_pylist() for item in items or ()}
+
+
+def items_to_skip(
+    landing: Landing, snapshot_date: date, kind: str, *, fresh: bool, run_id: str | None
+) -> set[str]:
+    """What a load leaves out: what any earlier load of the date landed, or with ``fresh`` (a new
+    capture) what earlier loads of the same run landed, so a run never fetches an item twice (its
+    past-date probe, a retried task)."""
+    if not fresh:
+        return landed_items(landing, snapshot_date, kind)
+    return landed_items(landing, snapshot_date, kind, run_id=run_id) if run_id else set()
 
 
 def estimate_credits(
@@ -321,7 +339,7 @@ async def _run_load(
     work: Sequence[_Work],
     skipped: Sequence[str],
     credits_wanted: int,
-    collect: Callable[[_Work, Any, Load], dict[str, Rows]],
+    collect: Callable[[_Work, Any, Load], Collected],
     run_id: str | None,
     run_attempt: int,
     fresh: bool,
@@ -578,7 +596,7 @@ async def extract_creators_async(
     """
     fresh = settings.fresh_capture if fresh is None else fresh
     landing = Landing(settings.landing_root)
-    done = set() if fresh else landed_items(landing, snapshot_date, "creators")
+    done = items_to_skip(landing, snapshot_date, "creators", fresh=fresh, run_id=run_id)
     todo = [c for c in roster if creator_item(c) not in done]
     skipped = [creator_item(c) for c in roster if creator_item(c) in done]
     plans = plan_creators(landing, todo, snapshot_date, settings.profile_refresh_days)
@@ -623,10 +641,10 @@ async def extract_creators_async(
 
     by_key = {creator_item(p.creator): p for p in plans}
 
-    def collect(item: _Work, result: Any, load: Load) -> dict[str, Rows]:
+    def collect(item: _Work, result: Any, load: Load) -> Collected:
         plan = by_key[item.key]
         profile, sec_uid, videos = result
-        out: dict[str, Rows] = {}
+        out: dict[str, list[dict[str, Any]] | list[pa.RecordBatch]] = {}
         if profile is not None:
             row = profile_row(snapshot_date, plan.creator.username, plan.creator.niche, profile)
             out["profiles"] = [{**row, **_lineage_of(profile, load)}]
@@ -663,7 +681,7 @@ async def extract_searches_async(
     """Run each keyword search and hashtag lookup + listing, paged; land them as one load."""
     fresh = settings.fresh_capture if fresh is None else fresh
     landing = Landing(settings.landing_root)
-    done = set() if fresh else landed_items(landing, snapshot_date, "searches")
+    done = items_to_skip(landing, snapshot_date, "searches", fresh=fresh, run_id=run_id)
     todo = [q for q in queries if query_item(q) not in done]
     skipped = [query_item(q) for q in queries if query_item(q) in done]
 
@@ -681,7 +699,7 @@ async def extract_searches_async(
 
     by_key = {query_item(q): q for q in todo}
 
-    def collect(item: _Work, result: Any, load: Load) -> dict[str, Rows]:
+    def collect(item: _Work, result: Any, load: Load) -> Collected:
         query = by_key[item.key]
         hashtag, items = result
         out: dict[str, list[dict[str, Any]]] = {"search_results": []}
@@ -705,7 +723,7 @@ async def extract_searches_async(
                     **_lineage_of(paged.video, load),
                 }
             )
-        return out  # type: ignore[return-value]
+        return out
 
     work = [_Work(query_item(q), f"{q.query_type}:{q.query}", fetcher(q)) for q in todo]
     return await _run_load(
@@ -723,10 +741,10 @@ async def extract_searches_async(
     )
 
 
-def run_async(coroutine: Awaitable[T]) -> T:
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on uvloop: its lower per-callback cost keeps answers that arrive together
     from queueing behind each other, which is what lets a run reach the plan's in-flight cap."""
-    return uvloop.run(coroutine)  # type: ignore[arg-type]
+    return uvloop.run(coroutine)
 
 
 def extract_creators(
@@ -754,8 +772,8 @@ __all__ = [
     "estimate_credits",
     "extract_creators",
     "extract_searches",
+    "items_to_skip",
     "landed_items",
     "plan_creators",
     "query_item",
-    "raw_json",
 ]

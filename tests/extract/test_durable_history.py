@@ -152,8 +152,11 @@ def test_a_retry_fetches_only_what_is_missing_and_fresh_captures_again(sim, tmp_
     third = extract_creators(settings, D, roster)
     assert third.requests == 0 and len(third.already_landed) == 6
 
-    fresh = extract_creators(settings, D, roster, fresh=True)
+    fresh = extract_creators(settings, D, roster, fresh=True, run_id="fresh-run")
     assert fresh.requests >= 6 and not fresh.already_landed
+    # A fresh capture never fetches an item twice within its own run (a retried task, the probe).
+    again = extract_creators(settings, D, roster, fresh=True, run_id="fresh-run", run_attempt=2)
+    assert again.requests == 0 and len(again.already_landed) == 6
 
 
 def test_the_run_cap_covers_every_load_of_the_run(sim, tmp_path):
