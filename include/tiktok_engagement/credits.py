@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .landing import LandedFileExistsError, Landing, Load
@@ -89,7 +90,7 @@ def landed_spend(landing: Landing, snapshot_date: date, run_id: str | None = Non
     """Credits recorded in the landed ledger of a date (or of one run of it)."""
     table = landing.read("request_ledger", snapshot_date)
     if run_id is not None:
-        table = table.filter(pc.equal(table["run_id"], run_id))
+        table = table.filter(pc.equal(table["run_id"], pa.scalar(run_id)))
     # Rows a crashed compaction may have left twice are counted once.
     seen: dict[tuple[Any, Any, Any], int] = {}
     for load_id, seq, attempt, credits in zip(

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -37,11 +37,14 @@ import pyarrow.parquet as pq
 from .objectstore import is_s3_uri, s3_filesystem, s3_location
 from .scavio.records import Hashtag, Profile, Video, raw_json
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
 _TS = pa.timestamp("us", tz="UTC")
 
 # Where every row came from. ``request_seq`` is NULL only where no single request produced the row
 # (the per-load summary in ``loads``).
-LINEAGE_FIELDS = [
+LINEAGE_FIELDS: list[pa.Field] = [
     pa.field("load_id", pa.string(), nullable=False),
     pa.field("run_id", pa.string(), nullable=False),
     pa.field("run_attempt", pa.int32(), nullable=False),
@@ -50,7 +53,7 @@ LINEAGE_FIELDS = [
 ]
 LINEAGE_COLUMNS = tuple(f.name for f in LINEAGE_FIELDS)
 
-_VIDEO_FIELDS = [
+_VIDEO_FIELDS: list[pa.Field] = [
     pa.field("video_id", pa.string(), nullable=False),
     pa.field("author_unique_id", pa.string()),
     pa.field("author_nickname", pa.string()),
@@ -72,8 +75,15 @@ _VIDEO_FIELDS = [
     pa.field("raw_json", pa.string(), nullable=False),
 ]
 
+
+def _schema(fields: list[pa.Field]) -> pa.Schema:
+    # The parameter's type gives each field list a type context: inferred alone, a list of fields of
+    # different Arrow types joins to list[object], which the pyarrow stubs' pa.schema rejects.
+    return pa.schema(fields)
+
+
 SCHEMAS: dict[str, pa.Schema] = {
-    "profiles": pa.schema(
+    "profiles": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("creator_username", pa.string(), nullable=False),
@@ -94,7 +104,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             *LINEAGE_FIELDS,
         ]
     ),
-    "creator_posts": pa.schema(
+    "creator_posts": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("creator_username", pa.string(), nullable=False),
@@ -105,7 +115,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             *LINEAGE_FIELDS,
         ]
     ),
-    "search_results": pa.schema(
+    "search_results": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("query", pa.string(), nullable=False),
@@ -117,7 +127,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             *LINEAGE_FIELDS,
         ]
     ),
-    "hashtags": pa.schema(
+    "hashtags": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("query", pa.string(), nullable=False),
@@ -132,7 +142,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     # One row per HTTP attempt; ``attempt`` counts the client's retries of one request, while
     # ``run_attempt`` is the try of the task (or CLI run) that sent it.
-    "request_ledger": pa.schema(
+    "request_ledger": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("run_id", pa.string(), nullable=False),
@@ -155,7 +165,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # Items that failed validation, kept with their raw JSON, the request and the reason.
-    "rejected": pa.schema(
+    "rejected": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("dataset", pa.string(), nullable=False),
@@ -169,7 +179,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     # One row per load, written last: what it was asked to do and how it ended (dlt's _dlt_loads).
     # A load with ledger rows and no row here was killed before it finished.
-    "loads": pa.schema(
+    "loads": _schema(
         [
             pa.field("snapshot_date", pa.date32(), nullable=False),
             pa.field("load_id", pa.string(), nullable=False),
@@ -302,7 +312,14 @@ def hashtag_row(snapshot_date: date, query: str, hashtag: Hashtag) -> dict[str, 
     }
 
 
-Rows = Sequence[dict[str, Any]] | Sequence[pa.RecordBatch] | pa.Table
+Rows: TypeAlias = Sequence[dict[str, Any]] | Sequence[pa.RecordBatch] | pa.Table
+
+
+def _is_batches(
+    rows: Sequence[dict[str, Any]] | Sequence[pa.RecordBatch],
+) -> TypeIs[Sequence[pa.RecordBatch]]:
+    """Whether ``rows`` are record batches rather than dicts (callers never mix the two)."""
+    return bool(rows) and all(isinstance(row, pa.RecordBatch) for row in rows)
 
 
 def to_batch(dataset: str, rows: Sequence[dict[str, Any]]) -> pa.RecordBatch:
@@ -322,12 +339,11 @@ def _with_lineage(dataset: str, rows: Rows, load: Load) -> Rows:
                     field, pa.array([defaults[name]] * rows.num_rows, type=field.type)
                 )
         return rows
-    if rows and isinstance(rows[0], pa.RecordBatch):
-        return _with_lineage(dataset, pa.Table.from_batches(list(rows)), load)  # type: ignore[arg-type]
+    if _is_batches(rows):
+        return _with_lineage(dataset, pa.Table.from_batches(list(rows)), load)
     fill = {k: defaults[k] for k in wanted}
     return [
-        {**fill, **{k: v for k, v in row.items() if v is not None or k not in fill}}
-        for row in rows  # type: ignore[union-attr]
+        {**fill, **{k: v for k, v in row.items() if v is not None or k not in fill}} for row in rows
     ]
 
 
@@ -339,10 +355,10 @@ def to_table(dataset: str, rows: Rows) -> pa.Table:
     schema = SCHEMAS[dataset]
     if isinstance(rows, pa.Table):
         table = rows if rows.schema.equals(schema) else rows.select(schema.names).cast(schema)
-    elif rows and all(isinstance(row, pa.RecordBatch) for row in rows):
-        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()  # type: ignore[arg-type]
+    elif _is_batches(rows):
+        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()
     else:
-        table = pa.Table.from_pylist(list(rows), schema=schema)  # type: ignore[arg-type]
+        table = pa.Table.from_pylist(list(rows), schema=schema)
     for f in schema:
         column = table.column(f.name)
         if not f.nullable and column.null_count:

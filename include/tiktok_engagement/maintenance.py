@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -193,7 +194,8 @@ def _content_digest(table: pa.Table) -> str:
 def compacted_file_name(table: pa.Table) -> str:
     """``compacted__<first load id>__<last load id>__<8 hex of the rows' digest>``
     (``compacted__empty__<digest>`` for files that held no rows)."""
-    load_ids = sorted(set(table.column("load_id").to_pylist()))
+    # Every landed dataset declares load_id a non-nullable string.
+    load_ids = sorted(set(cast("list[str]", table.column("load_id").to_pylist())))
     span = f"{load_ids[0]}__{load_ids[-1]}" if load_ids else "empty"
     return f"{COMPACTED_PREFIX}__{span}__{_content_digest(table)}"
 

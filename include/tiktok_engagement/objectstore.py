@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
@@ -59,7 +60,7 @@ def _first(env: Mapping[str, str], names: tuple[str, ...]) -> tuple[str, str] | 
 def s3_filesystem(env: Mapping[str, str] | None = None) -> pafs.S3FileSystem:
     """A pyarrow S3 filesystem for the endpoint and region in the environment (see module doc)."""
     env = os.environ if env is None else env
-    options: dict[str, str] = {}
+    options: dict[str, Any] = {}
     endpoint = _first(env, ENDPOINT_VARIABLES)
     if endpoint is not None:
         name, url = endpoint

@@ -299,9 +299,28 @@ class Post:
     creator: Creator
     aweme_id: str
     create_time: int
+    caption: str
+    template: str
+    phrase: str
     tags: tuple[str, ...]
+    _terms: tuple[frozenset[str], str] | None
+    music: tuple[str, str, str]  # (title, author, music id)
+    duration_ms: int
+    region: str
+    is_ads: bool
+    lifetime_views: float
+    tau_days: float
+    tail: float
+    like_rate: float
+    comment_rate: float
+    share_rate: float
+    save_rate: float
+    download_rate: float
+    delay_s: float
     deleted_at: int | None
     implausible: bool
+    viral: bool
+    shows_sec_uid: bool
 
     def counts(self, as_of: int) -> tuple[int, int, int, int, int, int]:
         """(views, likes, comments, shares, saves, downloads) at ``as_of`` (Unix seconds)."""
@@ -361,7 +380,7 @@ def _caption_terms(template: str, phrase: str) -> frozenset[str]:
 
 def _make_post(rng: Random, creator: Creator, niche: Niche, create_time: int) -> Post:
     # rng.random() with arithmetic instead of choice/randint/lognormvariate: post generation is the
-    # simulator's hottest path and this keeps it around 10 us per post, deterministically.
+    # simulator's hottest path, and one cheap call per draw keeps it fast and deterministic.
     random = rng.random
     gauss = rng.gauss
     post = Post()
@@ -570,8 +589,8 @@ class Population:
         buckets: dict[tuple[str, str], list[Creator]] = {}
         for creator in self.creators:
             buckets.setdefault((creator.niche, creator.tier), []).append(creator)
-        for bucket in buckets.values():
-            rng.shuffle(bucket)
+        for members in buckets.values():
+            rng.shuffle(members)
         picked: list[Creator] = []
         rounds: dict[str, int] = dict.fromkeys(self.niches, 0)
         count = min(count, len(self.creators))
@@ -812,8 +831,8 @@ def suggested_queries() -> list[tuple[str, str]]:
 
     Hashtag queries are given without the ``#``.
     """
-    keywords = []
-    hashtags = []
+    keywords: list[str] = []
+    hashtags: list[str] = []
     for niche in NICHES:
         keywords.extend(phrase for phrase, _ in niche.phrases[:2])
         hashtags.extend(niche.tags[:2])

@@ -1,8 +1,8 @@
 """The simulator's HTTP server: the Scavio TikTok endpoints plus ``/_sim/`` admin endpoints.
 
 The API paths are served by a small ASGI handler of our own rather than through Starlette's router,
-because the throughput benchmark needs the per-request overhead to stay well under a millisecond;
-the admin endpoints are an ordinary Starlette app. Both run in one uvicorn worker.
+because the throughput benchmark needs the simulator's own per-request work to stay far below the
+client's; the admin endpoints are an ordinary Starlette app. Both run in one uvicorn worker.
 
 Order of checks for an API request, and what each costs:
 
@@ -76,7 +76,7 @@ from .population import (
     suggested_queries,
 )
 
-try:  # orjson is several times faster; it is present in the project's lock (via Airflow)
+try:  # orjson serialises faster than the stdlib; it is in the project's lock (via Airflow)
     import orjson
 
     def _dumps(value: Any) -> bytes:
@@ -133,7 +133,7 @@ NOMINAL_BALANCE = 1_000_000
 """``credits_remaining`` reported when no balance is configured: a nominal figure that counts down."""
 
 CACHE_BYTES = 64 * 1024 * 1024
-"""Budget of the serialized-answer cache (a day of a 1,000-creator roster is about 45 MB)."""
+"""Budget of the serialized-answer cache: large enough to hold a day of a large roster's answers."""
 
 _JSON = b"application/json"
 _HTML_ERROR_PAGE = (
@@ -602,8 +602,8 @@ class SimulatorServer:
         payload = self._answer(endpoint, params, as_of)
         if self.population.generated_posts != generated:
             # Cached posts live for the whole run and hold no reference cycles. Without this, each
-            # full collection walks all of them (tens of ms with 100k posts) while every request in
-            # flight waits; freezing moves them out of the collector's sight in O(1).
+            # full collection walks all of them while every request in flight waits, a pause that
+            # grows with the posts generated; freezing hides them from the collector in O(1).
             gc.freeze()
         return self._success(payload, arrived, ready_at, ticket)
 
@@ -654,7 +654,9 @@ class SimulatorServer:
 
     def _charge(self, ticket: _Ticket) -> None:
         self.credits_used += 1
-        self.credits_by_date[ticket.day.iso] += 1  # type: ignore[union-attr]
+        # Only a request with a readable X-Sim-Date is charged: an unreadable one is answered 400.
+        assert ticket.day is not None
+        self.credits_by_date[ticket.day.iso] += 1
         if self.balance is not None:
             self.balance -= 1
         # The held credit is now spent: releasing it here, not when the answer is finally sent

@@ -438,7 +438,7 @@ class ScavioClient:
         """A creator's profile by ``username`` or ``sec_user_id`` (give exactly one)."""
         if bool(username) == bool(sec_user_id):
             raise ValueError("give exactly one of username or sec_user_id")
-        body = {"username": username} if username else {"sec_user_id": sec_user_id}
+        body: dict[str, Any] = {"username": username} if username else {"sec_user_id": sec_user_id}
         return await self._fetch_object(
             "profile", body, username or sec_user_id, "user", Profile.from_payload
         )
@@ -491,7 +491,9 @@ class ScavioClient:
         """A hashtag by name or id (give exactly one)."""
         if bool(hashtag_name) == bool(hashtag_id):
             raise ValueError("give exactly one of hashtag_name or hashtag_id")
-        body = {"hashtag_name": hashtag_name} if hashtag_name else {"hashtag_id": hashtag_id}
+        body: dict[str, Any] = (
+            {"hashtag_name": hashtag_name} if hashtag_name else {"hashtag_id": hashtag_id}
+        )
         return await self._fetch_object(
             "hashtag", body, hashtag_name or hashtag_id, "challengeInfo", Hashtag.from_payload
         )
@@ -948,13 +950,13 @@ class ScavioClient:
                 received, call
             )
             if envelope_error is not None:
-                error = date_error or envelope_error
+                failure = date_error or envelope_error
                 # A 2xx is billed even when its body cannot be read (one credit per request, by
                 # the contract), so the ledger counts it: it must add up to what the API billed.
-                self._record(*timing, error, 1, None, 1)
+                self._record(*timing, failure, 1, None, 1)
                 if date_error is not None:
                     self._stop(date_error)
-                raise error
+                raise failure
             self.budget.observe_remaining(credits_remaining)
             if date_error is not None:
                 # Billed, so recorded; but its data belongs to another date and is dropped.

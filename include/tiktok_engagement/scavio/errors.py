@@ -28,6 +28,7 @@ an exception or the ledger, nor make either one unboundedly long.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 SERVER_TEXT_LIMIT = 300
 """Longest piece of server-supplied text (an error message, a body snippet) that is kept."""
@@ -123,7 +124,7 @@ class RateLimitedError(ScavioAPIError):
     status = 429
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 

@@ -179,11 +179,12 @@ class RequestLedger:
 
     def record(self, entry: LedgerEntry) -> None:
         """Append one attempt (and write it to the journal, when there is one)."""
-        line = None if self._journal_file is None else orjson.dumps(entry) + b"\n"
+        journal = self._journal_file
+        line = b"" if journal is None else orjson.dumps(entry) + b"\n"
         with self._lock:
             self._entries.append(entry)
-            if line is not None:
-                self._journal_file.write(line)
+            if journal is not None:
+                journal.write(line)
 
     def close(self) -> None:
         """Close the journal file; entries stay readable, but no more may be recorded."""
