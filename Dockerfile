@@ -1,6 +1,5 @@
-# The project's Airflow image: Airflow 3.3, the providers, Cosmos, dbt-duckdb and the library, all
-# installed from uv.lock (the same versions as `make install`), with the dbt manifest Cosmos renders
-# the warehouse DAG from. One image for every Airflow component. The Scavio simulator is not in it:
+# The project's Airflow image: Airflow 3.3, the providers, dbt-duckdb and the library, all installed
+# from uv.lock (the same versions as `make install`). One image for every Airflow component. The Scavio simulator is not in it:
 # it is a package of its own (include/simulator), built into the separate `simulator` target.
 #
 #   docker build -t tiktok-engagement-airflow .
@@ -31,7 +30,6 @@ ENV PYTHONUNBUFFERED=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
     DO_NOT_TRACK=1 \
-    AIRFLOW__COSMOS__ENABLE_TELEMETRY=False \
     PATH=/opt/tiktok/.venv/bin:$PATH
 
 RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
@@ -54,16 +52,9 @@ COPY dags/ dags/
 COPY scripts/airflow-init.sh scripts/airflow-init.sh
 RUN uv sync --frozen --no-dev --no-group bench --python /usr/local/bin/python3.11
 
-# The manifest: no dbt command runs while a DAG file is parsed (Cosmos LoadMode.DBT_MANIFEST).
-RUN cd include/dbt \
-    && TIKTOK_DATA_DIR=/tmp/dbt-parse dbt parse --project-dir . --profiles-dir . --quiet \
-       --no-send-anonymous-usage-stats \
-    && rm -rf /tmp/dbt-parse logs
-
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/tiktok/dags \
     AIRFLOW__CORE__PLUGINS_FOLDER=/opt/tiktok/plugins \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
-    TIKTOK_DBT_MANIFEST=/opt/tiktok/include/dbt/target/manifest.json \
     TIKTOK_DATA_DIR=/data
 
 USER ${AIRFLOW_UID}

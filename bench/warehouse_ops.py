@@ -141,14 +141,18 @@ def op_build(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_load_step(args: dict[str, Any]) -> dict[str, Any]:
+    from tiktok_engagement.config import StorageSettings
     from tiktok_engagement.warehouse.build import build_lock
     from tiktok_engagement.warehouse.dbt_runner import dbt_args, dbt_environment, run_dbt
     from tiktok_engagement.warehouse.paths import WarehousePaths
 
-    paths = WarehousePaths(Path(args["data_dir"]) / "warehouse")
-    env = dbt_environment(args["landing"], paths)
-    env["TIKTOK_SNAPSHOT_DATE"] = args["first"]
-    env["TIKTOK_SNAPSHOT_END_DATE"] = args["last"]
+    storage = StorageSettings(data_dir=Path(args["data_dir"]), landing_uri=args["landing"])
+    paths = WarehousePaths(storage.warehouse_dir)
+    env = dbt_environment(
+        storage,
+        snapshot_date=date.fromisoformat(args["first"]),
+        through=date.fromisoformat(args["last"]),
+    )
     select = ["--select", *(f"path:{folder.rstrip('/')}" for folder in LOAD_FOLDERS)]
     with build_lock(paths):
         if args.get("warm_parse"):

@@ -7,25 +7,26 @@ Runs when both extract DAGs have landed a day (assets `tiktok://landing/creator_
 - **plan**: the snapshot date (param, else the date in the triggering asset events, else the
   logical date); other dates announced by the events are queued as runs of their own
   (**queue_other_dates**).
-- **load**: check the day's landing partitions exist (dbt's staging views read them directly).
-- **dbt** (Cosmos task group): one task per model, a `dbt build` of that model (the model, then
-  its tests; a failing test stops what depends on it and the publish), with
-  `--vars {snapshot_date: ...}`, profile `include/dbt/profiles.yml` (DuckDB).
-- **publish**: copy the marts to the read-only serving database; asset `tiktok://warehouse/serving`.
+- **build**: the library's warehouse build of that date, the same one
+  `python -m tiktok_engagement.warehouse build` runs: `dbt build` of the whole project in a child
+  process (every model, then its tests; a failing test stops what depends on it and nothing is
+  published), then the read-only serving database and the Parquet exports; asset
+  `tiktok://warehouse/serving`. The task log lists every dbt node with its status and time.
 - **report**: write `$TIKTOK_DATA_DIR/report/index.html` (shown in the UI: Browse > TikTok
   engagement report); asset `tiktok://report/index.html`.
 
-Re-running a date replaces that date. Create the pool once:
-`airflow pools set tiktok_warehouse 1 "DuckDB: one writer"`.
+Re-running a date replaces that date. The pool `tiktok_warehouse` (one slot) comes from
+`python -m tiktok_airflow.pools`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import dag, task
-from tiktok_airflow import tasks
+from tiktok_airflow import warehouse
 from tiktok_airflow import wiring as w
-from tiktok_airflow.cosmos_config import dbt_task_group
 
 
 @dag(
@@ -41,28 +42,25 @@ from tiktok_airflow.cosmos_config import dbt_task_group
     tags=[*w.TAGS, "warehouse", "dbt"],
     doc_md=__doc__,
 )
-def tiktok_warehouse():
+def tiktok_warehouse() -> None:
     @task
-    def plan(**context) -> dict:
-        return tasks.warehouse_plan(context)
+    def plan(**context: Any) -> dict:
+        return warehouse.plan(context)
 
     @task
     def other_dates(plan: dict) -> list[dict]:
         return plan["other_dates"]
 
-    @task
-    def load(plan: dict, **context) -> dict:
-        return tasks.warehouse_load(plan, context)
-
     @task(outlets=[w.SERVING_MARTS])
-    def publish(loaded: dict, **context) -> dict:
-        return tasks.warehouse_publish(loaded, context, w.SERVING_MARTS)
+    def build(plan: dict, **context: Any) -> dict:
+        return warehouse.build(plan, context, w.SERVING_MARTS)
 
     @task(outlets=[w.REPORT])
-    def report(published: dict, **context) -> str:
-        return tasks.warehouse_report(published, context, w.REPORT)
+    def report(built: dict, **context: Any) -> str:
+        return warehouse.report(built, context, w.REPORT)
 
-    planned = plan()
+    # XComArgs at DAG-definition time, the values at run time
+    planned: Any = plan()
     TriggerDagRunOperator.partial(
         task_id="queue_other_dates",
         trigger_dag_id="tiktok_warehouse",
@@ -70,10 +68,8 @@ def tiktok_warehouse():
         skip_when_already_exists=True,
         pool="default_pool",
     ).expand_kwargs(other_dates(planned))
-    loaded = load(planned)
-    published = publish(loaded)
-    loaded >> dbt_task_group() >> published
-    report(published)
+    built: Any = build(planned)
+    report(built)
 
 
 tiktok_warehouse()

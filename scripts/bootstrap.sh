@@ -10,9 +10,3 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 PYTHON=$(command -v python3.11 || command -v python3)
 uv sync --frozen --python "$PYTHON" --quiet
-# Cosmos renders the warehouse DAG from dbt's manifest (no dbt command at DAG parse time), so the
-# manifest is built whenever the project is installed; it changes only when include/dbt does.
-if [ ! -f include/dbt/target/manifest.json ] || [ -n "$(find include/dbt/models include/dbt/macros include/dbt/dbt_project.yml -newer include/dbt/target/manifest.json 2>/dev/null | head -1)" ]; then
-  echo "bootstrap: dbt parse (manifest for the warehouse DAG)" >&2
-  (cd include/dbt && DO_NOT_TRACK=1 ../../.venv/bin/dbt parse --project-dir . --profiles-dir . --quiet --no-send-anonymous-usage-stats)
-fi

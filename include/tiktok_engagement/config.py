@@ -108,6 +108,9 @@ _RULES: dict[str, _Rule] = {
         maximum_why="the API's maximum for user/posts count",
     ),
     "search_pages": _Rule("TIKTOK_SEARCH_PAGES", int, "pages per search", minimum=1, maximum=10),
+    "duckdb_threads": _Rule(
+        "TIKTOK_DUCKDB_THREADS", int, "DuckDB threads of a warehouse build", minimum=1
+    ),
     "sim_clock_header": _Rule("SCAVIO_SIM_CLOCK_HEADER", bool),
     "fresh_capture": _Rule("TIKTOK_FRESH_CAPTURE", bool),
 }
@@ -172,10 +175,148 @@ def validate_setting(name: str, value: Any, *, label: str | None = None) -> Any:
     return number
 
 
+# DuckDB's memory_limit syntax: a number and a unit ("2GB", "1.5GiB", "800MB") or a percentage.
+_MEMORY_LIMIT = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|%)\s*", re.IGNORECASE)
+DEFAULT_PRICE_PER_CREDIT = 0.005
+# Two of the machine's cores and 2 GB leave room for the extract tasks and Airflow beside a build;
+# DuckDB spills to the temporary directory past the limit instead of growing.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_DUCKDB_THREADS = 2
+_STORAGE_FIELDS = (
+    "data_dir",
+    "landing_uri",
+    "price_per_credit",
+    "duckdb_memory_limit",
+    "duckdb_threads",
+    "duckdb_temp_dir",
+)
+
+
+def _check_memory_limit(value: str, label: str) -> str:
+    if not _MEMORY_LIMIT.fullmatch(value):
+        raise ConfigError(
+            f"{label}={value!r} is not a DuckDB memory limit (a size such as 2GB or 1.5GiB, or a "
+            "percentage such as 50%)"
+        )
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where the data lives and how the warehouse builds it; nothing about the Scavio API.
+
+    The warehouse, its DAG and the report read these alone, so they never need the API's
+    connection. ``warehouse_root`` and ``exports_root`` replace the directories below
+    ``data_dir`` for a caller that keeps them elsewhere; no environment variable sets them.
+    """
+
+    data_dir: Path = Path("data")
+    landing_uri: str | None = None
+    price_per_credit: float = DEFAULT_PRICE_PER_CREDIT
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    duckdb_threads: int = DEFAULT_DUCKDB_THREADS
+    duckdb_temp_dir: Path | None = None
+    warehouse_root: Path | None = None
+    exports_root: Path | None = None
+
+    def __post_init__(self) -> None:
+        validate_setting(
+            "price_per_credit", self.price_per_credit, label="StorageSettings.price_per_credit"
+        )
+        validate_setting(
+            "duckdb_threads", self.duckdb_threads, label="StorageSettings.duckdb_threads"
+        )
+        _check_memory_limit(self.duckdb_memory_limit, "StorageSettings.duckdb_memory_limit")
+
+    @property
+    def landing_root(self) -> str:
+        """Local path or object-store URI of the landing zone."""
+        return self.landing_uri or str(self.data_dir / "landing")
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.warehouse_root or self.data_dir / "warehouse"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.exports_root or self.data_dir / "exports"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.data_dir / "report"
+
+    @property
+    def state_dir(self) -> Path:
+        """Credit register and request journals of this host's loads."""
+        return self.data_dir / "state"
+
+    @property
+    def duckdb_temp_directory(self) -> Path:
+        """Where DuckDB spills past its memory limit (default ``<warehouse>/work/tmp``)."""
+        return self.duckdb_temp_dir or self.warehouse_dir / "work" / "tmp"
+
+    def resolved(self) -> StorageSettings:
+        """The same settings with absolute local paths, for processes with another working dir."""
+        landing = self.landing_uri
+        if landing is not None and "://" not in landing:
+            landing = str(Path(landing).resolve())
+
+        def absolute(path: Path | None) -> Path | None:
+            return None if path is None else path.resolve()
+
+        return replace(
+            self,
+            data_dir=self.data_dir.resolve(),
+            landing_uri=landing,
+            duckdb_temp_dir=absolute(self.duckdb_temp_dir),
+            warehouse_root=absolute(self.warehouse_root),
+            exports_root=absolute(self.exports_root),
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> StorageSettings:
+        """Read the storage settings from environment variables (``os.environ`` by default).
+
+        - ``TIKTOK_DATA_DIR``: data root (default ``data``); landing, warehouse, exports, report
+          and state below it. The one place this variable is read.
+        - ``TIKTOK_LANDING_URI``: landing zone path or object-store URI (default
+          ``$TIKTOK_DATA_DIR/landing``).
+        - ``SCAVIO_PRICE_PER_CREDIT``: USD per credit for estimates and usage, > 0 (default 0.005).
+        - ``TIKTOK_DUCKDB_MEMORY_LIMIT``: DuckDB's memory limit in a build (default ``2GB``).
+        - ``TIKTOK_DUCKDB_THREADS``: DuckDB's threads, and dbt's, in a build, >= 1 (default 2).
+        - ``TIKTOK_DUCKDB_TEMP_DIR``: where DuckDB spills (default ``<warehouse>/work/tmp``).
+        """
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        checked: dict[str, Any] = {}
+        for name in ("price_per_credit", "duckdb_threads"):
+            raw = get(_RULES[name].env)
+            if raw is not None:
+                checked[name] = validate_setting(name, raw)
+        memory = get("TIKTOK_DUCKDB_MEMORY_LIMIT")
+        if memory is not None:
+            checked["duckdb_memory_limit"] = _check_memory_limit(
+                memory, "TIKTOK_DUCKDB_MEMORY_LIMIT"
+            )
+        temp_dir = get("TIKTOK_DUCKDB_TEMP_DIR")
+        return cls(
+            data_dir=Path(get("TIKTOK_DATA_DIR") or "data"),
+            landing_uri=get("TIKTOK_LANDING_URI"),
+            duckdb_temp_dir=Path(temp_dir) if temp_dir else None,
+            **checked,
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs, resolved once; see :meth:`from_env` for the variables.
 
+    The API settings and the storage settings (:attr:`storage`, a :class:`StorageSettings`) in
+    one flat object, so ``Settings(data_dir=...)`` and ``settings.landing_root`` keep working.
     Every numeric and boolean field is validated on construction, so no code path (the
     environment, the CLI, an Airflow connection, a test) can build settings a run would misuse.
     """
@@ -192,7 +333,7 @@ class Settings:
     timeout_s: float = 30.0
     max_attempts: int = 4
     credit_budget: int | None = None
-    price_per_credit: float = 0.005
+    price_per_credit: float = DEFAULT_PRICE_PER_CREDIT
     profile_refresh_days: int = 7
     posts_per_creator: int = 20
     search_pages: int = 2
@@ -200,29 +341,42 @@ class Settings:
     daily_credit_budget: int | None = None
     credit_reserve: int | None = None
     fresh_capture: bool = False
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    duckdb_threads: int = DEFAULT_DUCKDB_THREADS
+    duckdb_temp_dir: Path | None = None
 
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name in _RULES and value is not None:
                 validate_setting(item.name, value, label=f"Settings.{item.name}")
+        _check_memory_limit(self.duckdb_memory_limit, "Settings.duckdb_memory_limit")
+
+    @property
+    def storage(self) -> StorageSettings:
+        """The storage part of these settings."""
+        return StorageSettings(**{name: getattr(self, name) for name in _STORAGE_FIELDS})
 
     @property
     def landing_root(self) -> str:
         """Local path or object-store URI of the landing zone."""
-        return self.landing_uri or str(self.data_dir / "landing")
+        return self.storage.landing_root
 
     @property
     def warehouse_dir(self) -> Path:
-        return self.data_dir / "warehouse"
+        return self.storage.warehouse_dir
 
     @property
     def exports_dir(self) -> Path:
-        return self.data_dir / "exports"
+        return self.storage.exports_dir
 
     @property
     def report_dir(self) -> Path:
-        return self.data_dir / "report"
+        return self.storage.report_dir
+
+    @property
+    def state_dir(self) -> Path:
+        return self.storage.state_dir
 
     @property
     def uses_simulator(self) -> bool:
@@ -259,9 +413,8 @@ class Settings:
         - ``SCAVIO_BASE_URL``: the API (default the local simulator, ``http://127.0.0.1:8765``).
         - ``SCAVIO_API_KEY``: the bearer key; required unless the base URL is loopback, where the
           simulator's demo key is the default.
-        - ``TIKTOK_DATA_DIR``: data root (default ``data``); warehouse, exports and report below it.
-        - ``TIKTOK_LANDING_URI``: landing zone path or object-store URI (default
-          ``$TIKTOK_DATA_DIR/landing``).
+        - Storage: ``TIKTOK_DATA_DIR``, ``TIKTOK_LANDING_URI``, ``SCAVIO_PRICE_PER_CREDIT`` and
+          the DuckDB settings, read by :meth:`StorageSettings.from_env`.
         - ``TIKTOK_CREATORS_FILE``, ``TIKTOK_QUERIES_FILE``: roster and query CSVs (default the
           bundled ``include/creators.csv`` and ``include/queries.csv``).
 
@@ -283,7 +436,6 @@ class Settings:
           together, >= 0 (default no cap).
         - ``SCAVIO_CREDIT_RESERVE``: stop before the account's ``credits_remaining`` would fall
           below this, >= 0 (default none).
-        - ``SCAVIO_PRICE_PER_CREDIT``: USD per credit for estimates and usage, > 0 (default 0.005).
 
         Extraction:
 
@@ -312,16 +464,16 @@ class Settings:
                     "simulator: set the key (or the Airflow connection scavio_default)"
                 )
             api_key = SIMULATOR_DEMO_KEY
+        storage = StorageSettings.from_env(env)
         checked: dict[str, Any] = {"sim_clock_header": _is_loopback(base_url)}
         for name, rule in _RULES.items():
             raw = get(rule.env)
-            if raw is not None:
+            if raw is not None and name not in _STORAGE_FIELDS:
                 checked[name] = validate_setting(name, raw)
         return cls(
             base_url=base_url,
             api_key=api_key,
-            data_dir=Path(get("TIKTOK_DATA_DIR") or "data"),
-            landing_uri=get("TIKTOK_LANDING_URI"),
+            **{name: getattr(storage, name) for name in _STORAGE_FIELDS},
             creators_file=Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE),
             queries_file=Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE),
             **checked,

@@ -27,21 +27,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-from scavio_simulator import SimulatorConfig, SimulatorProcess
 
-from .config import INCLUDE_DIR, Settings
+from .config import INCLUDE_DIR, StorageSettings
 from .warehouse import WarehousePaths
 from .warehouse.paths import exports_marts_dir
+
+if TYPE_CHECKING:
+    from scavio_simulator import SimulatorProcess
 
 REPO_DIR = INCLUDE_DIR.parent
 DAGS_DIR = REPO_DIR / "dags"
 PLUGINS_DIR = REPO_DIR / "plugins"
-DBT_DIR = INCLUDE_DIR / "dbt"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -65,19 +67,11 @@ def airflow_environment(data_dir: Path, simulator: SimulatorProcess) -> dict[str
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        # Cosmos's dbt partial-parse cache, per demo rather than the shared /tmp/cosmos default
-        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "DO_NOT_TRACK": "1",
         "AIRFLOW_CONN_SCAVIO_DEFAULT": json.dumps(
             {"conn_type": "scavio", "host": simulator.base_url, "password": simulator.api_key}
         ),
         "TIKTOK_DATA_DIR": str(data_dir),
-        "TIKTOK_DBT_MANIFEST": str(DBT_DIR / "target" / "manifest.json"),
-        # dbt runs once per model in the warehouse DAG (Cosmos); the JSON artifacts and the file
-        # log are rewritten by every invocation and read by nothing here: 0.4 s instead of 1 s each.
-        "DBT_WRITE_JSON": "False",
-        "DBT_LOG_LEVEL_FILE": "none",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(PLUGINS_DIR), str(INCLUDE_DIR), os.environ.get("PYTHONPATH")) if p
@@ -85,17 +79,15 @@ def airflow_environment(data_dir: Path, simulator: SimulatorProcess) -> dict[str
     }
 
 
-def ensure_manifest(env: Mapping[str, str], log_path: Path) -> None:
-    """The dbt manifest Cosmos renders the warehouse DAG from (``make install`` builds it too)."""
-    if (DBT_DIR / "target" / "manifest.json").is_file():
-        return
-    _step("dbt parse (the manifest the warehouse DAG is rendered from)")
-    _run(
-        [str(VENV_BIN / "dbt"), "parse", "--project-dir", ".", "--profiles-dir", ".", "--quiet"],
-        env,
-        log_path,
-        cwd=DBT_DIR,
-    )
+def _simulator() -> tuple[Any, Any]:
+    """The simulator's config and process classes; it ships apart from the production library."""
+    try:
+        from scavio_simulator import SimulatorConfig, SimulatorProcess
+    except ImportError as exc:
+        raise DemoError(
+            "the demo needs the simulator: uv sync (dev group) or the sim group"
+        ) from exc
+    return SimulatorConfig, SimulatorProcess
 
 
 def _run(command: Sequence[str], env: Mapping[str, str], log_path: Path, **kwargs: Any) -> None:
@@ -164,7 +156,6 @@ def run_pipeline(
     if connection_extra:
         connection = json.loads(env["AIRFLOW_CONN_SCAVIO_DEFAULT"])
         env["AIRFLOW_CONN_SCAVIO_DEFAULT"] = json.dumps({**connection, "extra": connection_extra})
-    ensure_manifest(env, log_path)
     _run([str(VENV_BIN / "airflow"), "db", "migrate"], env, log_path)
     _step(
         f"backfill {dates[0]} .. {dates[-1]} ({len(dates)} days) through Airflow: "
@@ -284,10 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.days < 1:
         parser.error("--days must be at least 1")
 
-    env_data = {"TIKTOK_DATA_DIR": str(args.data_dir)} if args.data_dir else None
-    settings = Settings.from_env(env_data)
-    data_dir = settings.data_dir.resolve()
-    settings = settings.with_overrides(data_dir=data_dir)
+    storage = StorageSettings.from_env()
+    if args.data_dir:
+        storage = replace(storage, data_dir=args.data_dir)
+    settings = storage.resolved()
+    data_dir = settings.data_dir
     end = args.end_date or datetime.now(UTC).date() - timedelta(days=1)
     dates = [end - timedelta(days=n) for n in reversed(range(args.days))]
     airflow_home = data_dir / "airflow"
@@ -297,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     try:
+        SimulatorConfig, SimulatorProcess = _simulator()
         _step("starting the Scavio simulator on loopback")
         with SimulatorProcess(SimulatorConfig()) as simulator:
             _step(f"simulator at {simulator.base_url}; Airflow home {airflow_home} (SQLite)")

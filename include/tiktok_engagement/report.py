@@ -136,8 +136,13 @@ def _connect(source: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
 
 
 def _select(
-    con, relation: str, mart: str, columns: Sequence[str], where: str, params: list
-) -> list[dict]:
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    mart: str,
+    columns: Sequence[str],
+    where: str,
+    params: list[Any],
+) -> list[dict[str, Any]]:
     have = {row[0] for row in con.execute(f"describe select * from {relation}").fetchall()}  # noqa: S608
     missing = [c for c in columns if c not in have]
     if missing:

@@ -40,19 +40,6 @@ def _dates(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def ensure_pools() -> None:
-    """The two pools the DAGs use (docs/airflow.md, "One-time setup"); a no-op when they exist."""
-    from airflow.models.pool import Pool
-
-    from tiktok_airflow.wiring import SCAVIO_POOL, WAREHOUSE_POOL
-
-    in_flight = int(os.environ.get("SCAVIO_MAX_IN_FLIGHT", "5"))
-    Pool.create_or_update_pool(
-        SCAVIO_POOL, in_flight, "Scavio plan: requests in flight", include_deferred=False
-    )
-    Pool.create_or_update_pool(WAREHOUSE_POOL, 1, "DuckDB: one writer", include_deferred=False)
-
-
 def task_states(dag_id: str, run_id: str) -> Counter[str]:
     """How many of the run's task instances ended in each state."""
     from airflow.models import TaskInstance
@@ -79,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         progress.flush()
 
     from airflow.dag_processing.dagbag import DagBag
+
+    from tiktok_airflow.pools import ensure_pools
 
     ensure_pools()
     dagbag = DagBag(dag_folder=os.environ.get("AIRFLOW__CORE__DAGS_FOLDER"))

@@ -11,7 +11,9 @@ a secrets backend, or ``AIRFLOW_CONN_SCAVIO_DEFAULT``)::
   connection type when that is ``http``/``https``, else ``http`` on loopback and ``https`` elsewhere;
   the port and the schema (path) are appended when set.
 - password: the API key. Airflow masks it in task logs; the library never logs it.
-- extra (optional): client settings, by the names in :data:`EXTRA_SETTINGS`.
+- extra (optional): client settings, by the names in :data:`EXTRA_SETTINGS`. The price per
+  credit is a storage setting (``SCAVIO_PRICE_PER_CREDIT``), not the connection's: the warehouse
+  reads it without the connection, so it has one source.
 
 Everything the connection does not say comes from the environment (``Settings.from_env``): data
 directory, roster and query files, refresh cadence... When the connection is not defined at all,
@@ -42,7 +44,8 @@ EXTRA_SETTINGS = {
     "timeout": "SCAVIO_TIMEOUT",
     "max_attempts": "SCAVIO_MAX_ATTEMPTS",
     "credit_budget": "SCAVIO_CREDIT_BUDGET",
-    "price_per_credit": "SCAVIO_PRICE_PER_CREDIT",
+    "daily_credit_budget": "SCAVIO_DAILY_CREDIT_BUDGET",
+    "credit_reserve": "SCAVIO_CREDIT_RESERVE",
     "sim_clock_header": "SCAVIO_SIM_CLOCK_HEADER",
 }
 

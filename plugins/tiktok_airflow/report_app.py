@@ -13,8 +13,8 @@ interactive API docs (``/docs``, ``/redoc``, ``/openapi.json``) are off: the app
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
@@ -34,14 +34,16 @@ _MISSING = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>
 
 
 def report_path() -> Path:
-    """``$TIKTOK_DATA_DIR/report/index.html`` (``./data`` when the variable is not set)."""
-    return Path(os.environ.get("TIKTOK_DATA_DIR") or "data") / "report" / "index.html"
+    """``<report_dir>/index.html`` of the storage settings (``$TIKTOK_DATA_DIR/report``)."""
+    from tiktok_engagement.config import StorageSettings
+
+    return StorageSettings.from_env().report_dir / "index.html"
 
 
 REPORT_DAG_ID = "tiktok_warehouse"
 
 
-def may_read_report_dag() -> object:
+def may_read_report_dag() -> Any:
     """Dependency: the caller may read the ``tiktok_warehouse`` DAG, as the auth manager decides.
 
     Imported here rather than at module top: only an app that checks permissions needs the API

@@ -16,7 +16,8 @@ Nothing else (no ``now()``): re-running a run computes the same date, and writes
 
 **Failure policy.** :func:`failure_policy` turns errors that retrying cannot fix into
 ``AirflowFailException`` (the task fails at once, no retry, the message in the task log): bad
-configuration, a rejected key (401), spending stopped (402 or the run's credit cap). Everything
+configuration, a rejected key (401), spending stopped (402 or a credit cap), a past snapshot date
+that the API cannot answer as of. Everything
 else propagates unchanged, so Airflow retries it with exponential backoff.
 """
 
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowFailException
 
 if TYPE_CHECKING:
-    from tiktok_engagement.config import Settings
+    from tiktok_engagement.config import Settings, StorageSettings
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def snapshot_date(context: Mapping[str, Any]) -> date:
 def failure_policy() -> Iterator[None]:
     """Fail at once (no retry) on errors that a retry cannot fix; let the rest propagate."""
     from tiktok_engagement.config import ConfigError
-    from tiktok_engagement.extract import ExtractionStopped
+    from tiktok_engagement.extract import ExtractionRefused, ExtractionStopped
     from tiktok_engagement.scavio.errors import AuthenticationError
 
     try:
@@ -107,6 +108,9 @@ def failure_policy() -> Iterator[None]:
         )
         log.error("%s", message)
         raise AirflowFailException(message) from exc
+    except ExtractionRefused as exc:
+        log.error("%s", exc)
+        raise AirflowFailException(str(exc)) from exc
     except ExtractionStopped as exc:
         message = f"{exc}\n{exc.report.summary()}"
         log.error("%s", message)
@@ -136,3 +140,11 @@ def task_settings(context: Mapping[str, Any], *, in_flight_from_pool: bool = Fal
             )
         settings = settings.with_overrides(max_in_flight=slots)
     return settings
+
+
+def storage_settings() -> StorageSettings:
+    """Storage settings for a warehouse or report task: the environment alone, never the Scavio
+    connection (a deployment without the API's key still builds and reports)."""
+    from tiktok_engagement.config import StorageSettings
+
+    return StorageSettings.from_env().resolved()

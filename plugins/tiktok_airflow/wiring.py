@@ -31,23 +31,13 @@ REPORT = Asset(name="tiktok_engagement_report", uri="tiktok://report/index.html"
 SCAVIO_POOL = "scavio_api"
 EXTRACT_POOL_SLOTS = int(os.environ.get("TIKTOK_EXTRACT_POOL_SLOTS", "2"))
 # DuckDB allows one writing process per database file: every warehouse task runs in this one-slot
-# pool (and the DAG has max_active_runs=1), so no two dbt/publish/report steps ever write at once.
+# pool (and the DAG has max_active_runs=1), so no two builds or reports ever write at once.
 WAREHOUSE_POOL = "tiktok_warehouse"
 # The Celery queue of the warehouse DAG's tasks. DuckDB files live on one host's disk, so a multi-host
 # deployment runs every warehouse task on one designated worker (`airflow celery worker --queues
 # warehouse`) by setting TIKTOK_WAREHOUSE_QUEUE=warehouse everywhere; the default is Airflow's own
 # default queue, so a single-host or LocalExecutor deployment is unaffected.
 WAREHOUSE_QUEUE = os.environ.get("TIKTOK_WAREHOUSE_QUEUE") or "default"
-
-# The environment the dbt profile reads (include/dbt/profiles.yml), as the warehouse package
-# computes it; the warehouse DAG's plan task resolves them to absolute paths for Cosmos.
-DBT_ENV_KEYS = (
-    "TIKTOK_DATA_DIR",
-    "TIKTOK_LANDING_ROOT",
-    "TIKTOK_WORK_DB",
-    "TIKTOK_MARTS_DB",
-    "TIKTOK_PRICE_PER_CREDIT",
-)
 
 # ---- DAG defaults -------------------------------------------------------------------------------
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
@@ -75,9 +65,19 @@ SNAPSHOT_DATE_PARAM = Param(
 )
 
 
+FRESH_CAPTURE_PARAM = Param(
+    False,
+    type="boolean",
+    title="Fresh capture",
+    description="Fetch again items an earlier run of the date already landed (a later capture, "
+    "which the warehouse then prefers). Off: fetch only what is missing.",
+)
+
+
 def creator_params() -> dict[str, Param]:
     return {
         "snapshot_date": SNAPSHOT_DATE_PARAM,
+        "fresh_capture": FRESH_CAPTURE_PARAM,
         "creators": Param(
             [],
             type="array",
@@ -94,6 +94,7 @@ def creator_params() -> dict[str, Param]:
 def search_params() -> dict[str, Param]:
     return {
         "snapshot_date": SNAPSHOT_DATE_PARAM,
+        "fresh_capture": FRESH_CAPTURE_PARAM,
         "queries": Param(
             [],
             type="array",

@@ -7,15 +7,16 @@ day by day in a shuffled order (a backfill), and as one range by the standalone 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from tiktok_engagement.warehouse import CONTRACT_TABLES, DBT_PROJECT_DIR, WarehousePaths, publish
+from tiktok_engagement.warehouse import CONTRACT_TABLES, WarehousePaths, publish
 
 from .conftest import Warehouse, generated_dates, new_warehouse
+
+pytestmark = pytest.mark.slow  # real dbt builds
 
 SHUFFLED = [3, 1, 0, 2]  # day indexes: 4th, 2nd, 1st, 3rd
 
@@ -42,34 +43,34 @@ def shuffled_warehouse(
 def cli_range_warehouse(
     tmp_path_factory: pytest.TempPathFactory, generated_landing: Path
 ) -> Warehouse:
-    """The dbt project run standalone by the dbt CLI over the whole range, then publish() alone."""
+    """The dbt project run by hand over the whole range (``python -m tiktok_engagement.warehouse
+    dbt``, the supported way to run dbt commands), then publish() alone."""
     warehouse = new_warehouse(tmp_path_factory, "cli-range", generated_landing)
     paths = WarehousePaths(warehouse.warehouse_dir)
     paths.work_dir.mkdir(parents=True)
     dates = generated_dates()
     env = {
-        # Paths come from TIKTOK_DATA_DIR alone: a TIKTOK_* variable left in this process by another
-        # test (or the caller's shell) must not redirect the standalone dbt run.
+        # Paths come from the command's arguments alone: a TIKTOK_* variable left in this process
+        # by another test (or the caller's shell) must not redirect the dbt run.
         **{k: v for k, v in os.environ.items() if not k.startswith("TIKTOK_")},
         "DO_NOT_TRACK": "1",
-        "TIKTOK_DATA_DIR": str(warehouse.root),
-        "TIKTOK_LANDING_ROOT": str(generated_landing),
+        "TIKTOK_LANDING_URI": str(generated_landing),
     }
-    dbt = Path(os.sys.executable).with_name("dbt")
-    variables = {"snapshot_date": dates[0].isoformat(), "snapshot_end_date": dates[-1].isoformat()}
     completed = subprocess.run(
         [
-            str(dbt),
+            os.sys.executable,
+            "-m",
+            "tiktok_engagement.warehouse",
+            "dbt",
+            "--data-dir",
+            str(warehouse.root),
+            "--date",
+            dates[0].isoformat(),
+            "--through",
+            dates[-1].isoformat(),
+            "--",
             "build",
-            "--vars",
-            json.dumps(variables),
-            "--no-send-anonymous-usage-stats",
-            "--target-path",
-            str(paths.dbt_target_dir),
-            "--log-path",
-            str(paths.dbt_log_dir),
         ],
-        cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
         text=True,

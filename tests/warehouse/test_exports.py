@@ -13,6 +13,8 @@ from tiktok_engagement.warehouse.publish import DATED_TABLES, exports_match_work
 
 from .conftest import Warehouse, generated_dates, new_warehouse
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 
 def file_identities(warehouse: Warehouse, table: str) -> dict[date, int]:
     """Each dated export file's inode: a rewritten file is a new inode (written, then renamed)."""

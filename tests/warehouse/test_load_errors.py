@@ -20,6 +20,8 @@ from tiktok_engagement.warehouse.__main__ import main as warehouse_cli
 from .conftest import Warehouse, new_warehouse
 from .landing_rows import hashtag, ledger, post, profile, result
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 DAY1, DAY2 = date(2024, 2, 1), date(2024, 2, 2)
 
 

@@ -19,6 +19,8 @@ from tiktok_engagement.warehouse.publish import DATED_TABLES
 
 from .conftest import Warehouse, generated_dates, new_warehouse
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 READER = Path(__file__).with_name("reader_process.py")
 MODES = ("duckdb", "sqlalchemy", "exports")
 

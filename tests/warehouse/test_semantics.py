@@ -15,6 +15,8 @@ from tiktok_engagement.landing import Landing
 from .conftest import Warehouse, new_warehouse
 from .landing_rows import hashtag, ledger, load, loads_row, post, profile, rejected, result
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 D1, D2, D3 = date(2024, 3, 1), date(2024, 3, 2), date(2024, 3, 3)
 LOADS = {
     day: load(f"run-{day}", datetime(day.year, day.month, day.day, 12, tzinfo=UTC))

@@ -1,50 +1,47 @@
 {#
-    The snapshot date(s) a build loads:
-        --vars '{snapshot_date: "YYYY-MM-DD"}'                                  one day (the daily case)
-        --vars '{snapshot_date: "YYYY-MM-DD", snapshot_end_date: "YYYY-MM-DD"}' every day of a range
-    (an initial or bulk backfill in one run). Without the vars, the environment variables
-    TIKTOK_SNAPSHOT_DATE / TIKTOK_SNAPSHOT_END_DATE are read, at execution only: changing --vars
-    forces dbt to re-parse the whole project, while an environment variable that parsing never
-    read does not (tiktok_engagement.warehouse.build() uses them; a few seconds per build).
-    Every run or build needs a date; parsing (dbt parse / ls, Cosmos rendering a DAG) does not, so
-    outside execution a placeholder is returned.
+    The snapshot date(s) a build loads come from the environment, one way for every caller:
+        TIKTOK_SNAPSHOT_DATE=YYYY-MM-DD                                    one day (the daily case)
+        TIKTOK_SNAPSHOT_DATE=YYYY-MM-DD TIKTOK_SNAPSHOT_END_DATE=YYYY-MM-DD every day of a range
+    (an initial or bulk backfill in one run). tiktok_engagement.warehouse.dbt_runner.dbt_environment()
+    sets them; by hand: `python -m tiktok_engagement.warehouse dbt --date D [--through E] -- build`.
+    They are read at execution only, so dbt's partial parsing survives from one date to the next
+    (a changed --vars would re-parse the whole project). Every run or build needs a date; parsing
+    (dbt parse / ls) does not, so outside execution a placeholder is returned.
 -#}
-{% macro _date_setting(var_name, env_name) -%}
-    {%- set value = var(var_name, none) -%}
-    {%- if (value is none or (value | string | trim) == '') and execute -%}
-        {%- set value = env_var(env_name, '') -%}
-    {%- endif -%}
-    {{- return(none if value is none or (value | string | trim) == '' else value) -}}
+{% macro _date_setting(env_name) -%}
+    {%- set value = env_var(env_name, '') if execute else '' -%}
+    {{- return(none if (value | string | trim) == '' else value) -}}
 {%- endmacro %}
 
 {% macro _checked_date_var(name, value) -%}
     {%- set text = value | string | trim -%}
     {%- if not modules.re.fullmatch('\d{4}-\d{2}-\d{2}', text) -%}
-        {{ exceptions.raise_compiler_error("var '" ~ name ~ "' must be YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(name ~ " must be YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
     {{- return(text) -}}
 {%- endmacro %}
 
 {% macro snapshot_date_string() -%}
-    {%- set value = _date_setting('snapshot_date', 'TIKTOK_SNAPSHOT_DATE') -%}
+    {%- set value = _date_setting('TIKTOK_SNAPSHOT_DATE') -%}
     {%- if value is none -%}
         {%- if execute and flags.WHICH in ('run', 'build', 'test', 'compile', 'seed', 'snapshot') -%}
             {{ exceptions.raise_compiler_error(
-                "var 'snapshot_date' is required: pass --vars '{snapshot_date: \"YYYY-MM-DD\"}'") }}
+                "TIKTOK_SNAPSHOT_DATE is required: run dbt through "
+                ~ "`python -m tiktok_engagement.warehouse dbt --date YYYY-MM-DD -- <dbt arguments>`") }}
         {%- endif -%}
         {{- return('1970-01-01') -}}
     {%- endif -%}
-    {{- return(_checked_date_var('snapshot_date', value)) -}}
+    {{- return(_checked_date_var('TIKTOK_SNAPSHOT_DATE', value)) -}}
 {%- endmacro %}
 
 {% macro snapshot_end_date_string() -%}
-    {%- set value = _date_setting('snapshot_end_date', 'TIKTOK_SNAPSHOT_END_DATE') -%}
+    {%- set value = _date_setting('TIKTOK_SNAPSHOT_END_DATE') -%}
     {%- if value is none -%}
         {{- return(snapshot_date_string()) -}}
     {%- endif -%}
-    {%- set text = _checked_date_var('snapshot_end_date', value) -%}
+    {%- set text = _checked_date_var('TIKTOK_SNAPSHOT_END_DATE', value) -%}
     {%- if text < snapshot_date_string() -%}
-        {{ exceptions.raise_compiler_error("snapshot_end_date " ~ text ~ " is before snapshot_date " ~ snapshot_date_string()) }}
+        {{ exceptions.raise_compiler_error("TIKTOK_SNAPSHOT_END_DATE " ~ text ~ " is before TIKTOK_SNAPSHOT_DATE " ~ snapshot_date_string()) }}
     {%- endif -%}
     {{- return(text) -}}
 {%- endmacro %}
@@ -70,11 +67,11 @@
     from generate_series({{ snapshot_date_literal() }}, {{ snapshot_end_date_literal() }}, interval 1 day) as days(day)
 {%- endmacro %}
 
-{#- USD per API credit: var price_per_credit, else $TIKTOK_PRICE_PER_CREDIT (at execution), else 0.005. -#}
+{#- USD per API credit: SCAVIO_PRICE_PER_CREDIT, which dbt_environment() always sets from the
+    storage settings (the one default is in tiktok_engagement.config). Read at execution only. -#}
 {% macro price_per_credit() -%}
-    {%- set value = var('price_per_credit', none) -%}
-    {%- if value is none and execute -%}
-        {%- set value = env_var('TIKTOK_PRICE_PER_CREDIT', '0.005') -%}
+    {%- if not execute -%}
+        {{- return(0.0) -}}
     {%- endif -%}
-    {{- return((value if value is not none else 0.005) | float) -}}
+    {{- return(env_var('SCAVIO_PRICE_PER_CREDIT') | float) -}}
 {%- endmacro %}

@@ -22,12 +22,14 @@ import contextlib
 import fcntl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from ..config import StorageSettings
 from .dbt_runner import DbtInvocation, dbt_args, dbt_environment, run_dbt
 from .paths import WarehousePaths
 from .publish import PublishResult, exports_match_working_marts, new_build_id, publish
@@ -46,6 +48,8 @@ class WarehouseBuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What one build did: dbt's node results, what was published, and where the time went."""
+
     snapshot_date: date
     build_id: str
     dbt: DbtInvocation
@@ -59,7 +63,29 @@ class BuildResult:
 
     @property
     def success(self) -> bool:
+        """dbt passed and the marts were published."""
         return self.dbt.success and self.published
+
+    def summary(self, slowest: int = 5) -> dict[str, Any]:
+        """A small, JSON-able account of the build (for a log line or an Airflow XCom)."""
+        nodes = self.dbt.nodes
+        ranked = sorted(nodes, key=lambda n: n.execution_time, reverse=True)[:slowest]
+        return {
+            "snapshot_date": self.snapshot_date.isoformat(),
+            "build_id": self.build_id,
+            "published": self.published,
+            "serving": str(self.serving_db),
+            "models": sum(n.resource_type == "model" for n in nodes),
+            "tests": sum(n.resource_type in ("test", "unit_test") for n in nodes),
+            "failures": len(self.dbt.failures),
+            "full_tests": self.full_tests,
+            "rebuilt_dates": [d.isoformat() for d in self.rebuilt_dates],
+            "row_counts": dict(self.row_counts),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "slowest": [
+                {"node": n.unique_id, "seconds": round(n.execution_time, 3)} for n in ranked
+            ],
+        }
 
 
 @contextlib.contextmanager
@@ -86,17 +112,19 @@ def rebuilt_dates(paths: WarehousePaths) -> tuple[date, ...]:
     return tuple(d for (d,) in rows)
 
 
-def build(
-    landing_root: str,
-    warehouse_dir: Path,
-    exports_dir: Path,
+def build_snapshot(
+    storage: StorageSettings,
     snapshot_date: date,
     *,
-    price_per_credit: float = 0.005,
     through: date | None = None,
     quiet: bool = False,
 ) -> BuildResult:
-    """Load ``snapshot_date`` from ``landing_root``, run ``dbt build`` for it, publish if all passed.
+    """Build ``snapshot_date`` from the landing zone of ``storage`` and publish if all passed.
+
+    The one build sequence, shared by the CLI, the demo and the Airflow warehouse DAG: take the
+    warehouse's build lock, decide the test scope, run ``dbt build`` in a child process with the
+    environment of :func:`~tiktok_engagement.warehouse.dbt_runner.dbt_environment`, check which
+    exports are current, and publish.
 
     ``through`` loads every day from ``snapshot_date`` to ``through`` in the same dbt run (a bulk
     backfill: one invocation instead of one per day; the result is the same as day by day).
@@ -105,27 +133,26 @@ def build(
     Raises :class:`WarehouseBuildError` (with the failing nodes and their messages, e.g. a missing
     required landing column named with its file) when a model or a test fails.
     """
-    paths = WarehousePaths(Path(warehouse_dir))
+    storage = storage.resolved()
+    paths = WarehousePaths(storage.warehouse_dir)
+    exports_dir = storage.exports_dir
     build_id = new_build_id()
     timings: dict[str, float] = {}
     if through is not None and through < snapshot_date:
         raise ValueError(f"through ({through}) is before snapshot_date ({snapshot_date})")
-    env = dbt_environment(landing_root, paths)
-    # The dates and the price go in through the environment rather than --vars: the project reads
-    # them only at execution, so dbt's partial parsing survives from one date to the next.
-    env["TIKTOK_SNAPSHOT_DATE"] = snapshot_date.isoformat()
-    env["TIKTOK_SNAPSHOT_END_DATE"] = (through or snapshot_date).isoformat()
-    env["TIKTOK_PRICE_PER_CREDIT"] = repr(float(price_per_credit))
     with build_lock(paths):
         # Data tests normally check only the dates a build replaced (include/dbt/macros/tests/
         # test_scope.sql). If the previous build did not publish, rows it left behind in the
         # working files were never accepted: test the whole tables this time.
         full_tests = paths.unpublished_marker.exists()
-        env["TIKTOK_FULL_TESTS"] = "1" if full_tests else "0"
+        env = dbt_environment(
+            storage, snapshot_date=snapshot_date, through=through, full_tests=full_tests
+        )
+        storage.duckdb_temp_directory.mkdir(parents=True, exist_ok=True)
         # Likewise the exports: rewrite only the rebuilt dates' files when the last publish
         # exported the working marts as they are now; otherwise every date's.
         exports_current = not full_tests and exports_match_working_marts(
-            paths.warehouse_dir, Path(exports_dir)
+            paths.warehouse_dir, exports_dir
         )
         paths.unpublished_marker.touch()
         started = time.perf_counter()
@@ -146,7 +173,7 @@ def build(
         started = time.perf_counter()
         published: PublishResult = publish(
             paths.warehouse_dir,
-            Path(exports_dir),
+            exports_dir,
             snapshot_date=snapshot_date,
             build_id=build_id,
             dates=dates if exports_current else None,
@@ -165,3 +192,28 @@ def build(
         full_tests=full_tests,
         timings=timings,
     )
+
+
+def build(
+    landing_root: str,
+    warehouse_dir: Path,
+    exports_dir: Path,
+    snapshot_date: date,
+    *,
+    price_per_credit: float | None = None,
+    through: date | None = None,
+    quiet: bool = False,
+) -> BuildResult:
+    """:func:`build_snapshot` for explicit directories; the other settings from the environment.
+
+    ``price_per_credit`` replaces ``SCAVIO_PRICE_PER_CREDIT`` when given.
+    """
+    storage = replace(
+        StorageSettings.from_env(),
+        landing_uri=landing_root,
+        warehouse_root=Path(warehouse_dir),
+        exports_root=Path(exports_dir),
+    )
+    if price_per_credit is not None:
+        storage = replace(storage, price_per_credit=price_per_credit)
+    return build_snapshot(storage, snapshot_date, through=through, quiet=quiet)

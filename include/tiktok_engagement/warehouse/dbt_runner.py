@@ -17,8 +17,10 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from ..config import StorageSettings
 from .paths import DBT_PROJECT_DIR, WarehousePaths
 
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -26,6 +28,8 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 @dataclass(frozen=True)
 class NodeResult:
+    """One node of a dbt run (model, test, unit test), as run_results.json reports it."""
+
     unique_id: str
     resource_type: str
     status: str
@@ -50,6 +54,7 @@ class DbtInvocation:
         return tuple(n for n in self.nodes if n.status in ("error", "fail", "runtime error"))
 
     def describe_failures(self) -> str:
+        """One line per failing node, and dbt's own error if it raised."""
         lines = [f"{n.unique_id} [{n.status}]: {(n.message or '').strip()}" for n in self.failures]
         if self.exception:
             lines.append(f"dbt raised: {self.exception}")
@@ -58,20 +63,59 @@ class DbtInvocation:
         return "\n".join(lines)
 
 
+# Every variable profiles.yml, the sources YAML and the macros read; dbt_environment sets them all.
+DBT_ENV_KEYS = (
+    "TIKTOK_LANDING_ROOT",
+    "TIKTOK_WORK_DB",
+    "TIKTOK_MARTS_DB",
+    "TIKTOK_DUCKDB_MEMORY_LIMIT",
+    "TIKTOK_DUCKDB_THREADS",
+    "TIKTOK_DUCKDB_TEMP_DIR",
+    "SCAVIO_PRICE_PER_CREDIT",
+    "TIKTOK_SNAPSHOT_DATE",
+    "TIKTOK_SNAPSHOT_END_DATE",
+    "TIKTOK_FULL_TESTS",
+)
+
+
 def dbt_environment(
-    landing_root: str, paths: WarehousePaths, base: Mapping[str, str] | None = None
+    storage: StorageSettings,
+    *,
+    snapshot_date: date | None = None,
+    through: date | None = None,
+    full_tests: bool = False,
+    base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment the project's profiles.yml and sources read, plus no-tracking switches."""
+    """The environment of a dbt process for ``storage``: every path and setting the project reads.
+
+    profiles.yml, the landing sources and the macros read only these variables (with no fallback),
+    so dbt builds exactly the files these settings name. The dates go in here rather than as
+    ``--vars``: the project reads them only at execution, so dbt's partial parsing survives from
+    one date to the next. ``base`` (default ``os.environ``) carries the rest (AWS settings for an
+    S3 landing root, PATH).
+    """
+    storage = storage.resolved()
+    paths = WarehousePaths(storage.warehouse_dir)
     env = dict(os.environ if base is None else base)
     env.update(
         {
-            "TIKTOK_LANDING_ROOT": landing_root.rstrip("/"),
+            "TIKTOK_LANDING_ROOT": storage.landing_root.rstrip("/"),
             "TIKTOK_WORK_DB": str(paths.work_db),
             "TIKTOK_MARTS_DB": str(paths.marts_db),
+            "TIKTOK_DUCKDB_MEMORY_LIMIT": storage.duckdb_memory_limit,
+            "TIKTOK_DUCKDB_THREADS": str(storage.duckdb_threads),
+            "TIKTOK_DUCKDB_TEMP_DIR": str(storage.duckdb_temp_directory),
+            "SCAVIO_PRICE_PER_CREDIT": repr(float(storage.price_per_credit)),
+            "TIKTOK_FULL_TESTS": "1" if full_tests else "0",
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    for key in ("TIKTOK_SNAPSHOT_DATE", "TIKTOK_SNAPSHOT_END_DATE"):
+        env.pop(key, None)
+    if snapshot_date is not None:
+        env["TIKTOK_SNAPSHOT_DATE"] = snapshot_date.isoformat()
+        env["TIKTOK_SNAPSHOT_END_DATE"] = (through or snapshot_date).isoformat()
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
     return env
 

@@ -5,6 +5,7 @@
     ``work/work.duckdb``     working database: staging views and the intermediate history
     ``work/marts_build.duckdb``  working marts database (schema ``marts``), copied on publish
     ``work/dbt/``            dbt target and logs of this warehouse (not the shared checkout's)
+    ``work/tmp/``            DuckDB's spill directory during a build (TIKTOK_DUCKDB_TEMP_DIR)
     ``work/.build.lock``     serialises builds of this warehouse
     ``work/.unpublished``    a build started and has not published (yet, or it failed)
     ``work/.published``      the working marts file as the last publish exported it
@@ -69,10 +70,13 @@ class WarehousePaths:
         return self.work_dir / ".unpublished"
 
 
-def data_dir_from_env(default: str = "data") -> Path:
-    """The data root: ``$TIKTOK_DATA_DIR`` or ``./data``."""
-    return Path(os.environ.get("TIKTOK_DATA_DIR") or default)
+def data_dir_from_env() -> Path:
+    """The data root as the storage settings read it (``$TIKTOK_DATA_DIR`` or ``./data``)."""
+    from ..config import StorageSettings
+
+    return StorageSettings.from_env().data_dir
 
 
 def exports_marts_dir(exports_dir: Path) -> Path:
+    """The directory of the marts' Parquet exports below an exports directory."""
     return exports_dir / "marts"

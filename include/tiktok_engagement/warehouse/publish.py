@@ -376,7 +376,7 @@ def publish(
 ) -> PublishResult:
     """Publish the working marts of ``warehouse_dir``: build_info, Parquet exports, serving file.
 
-    Usable alone (e.g. an Airflow task after Cosmos ran the dbt models), but only after a build
+    Usable alone (``python -m tiktok_engagement.warehouse publish``), but only after a build
     whose tests passed: it publishes whatever the working marts file holds.
 
     ``dates``: the snapshot dates whose rows changed since the last publish (``build()`` passes the

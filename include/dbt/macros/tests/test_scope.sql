@@ -7,7 +7,7 @@
       - replace_dates `snapshot` (history tables): the loaded date(s);
       - replace_dates `rebuild` (engagement tables, marts): the dates in int_rebuild_dates;
       - tables rebuilt whole (dim_creators, source_freshness, ...): every row, as before.
-    Full-table tests come back with var full_tests: true or TIKTOK_FULL_TESTS=1 (at execution).
+    Full-table tests come back with TIKTOK_FULL_TESTS=1 (at execution; set by the library).
     tiktok_engagement.warehouse.build() sets it by itself when the previous build did not publish
     (failed or interrupted), so rows a failed build left behind are tested again.
 
@@ -16,10 +16,7 @@
     dbt_project.yml makes dbt use it.
 -#}
 {% macro full_tests_requested() -%}
-    {%- set value = var('full_tests', none) -%}
-    {%- if value is none -%}
-        {%- set value = env_var('TIKTOK_FULL_TESTS', '') -%}
-    {%- endif -%}
+    {%- set value = env_var('TIKTOK_FULL_TESTS', '') -%}
     {{- return((value | string | lower | trim) in ('1', 'true', 'yes')) -}}
 {%- endmacro %}
 

@@ -4,7 +4,7 @@
     over every run, attempt and subset run of the date: what the API billed for it. An attempt
     read twice (an interrupted compaction) counts once (macros/picking.sql).
     A failed request is an attempt with an error class, no HTTP status, or a status >= 400.
-    cost_usd = credits_used x price_per_credit() (var price_per_credit, default 0.005) at build time.
+    cost_usd = credits_used x price_per_credit() ($SCAVIO_PRICE_PER_CREDIT, default 0.005) at build time.
     replace_dates is `snapshot`: a day's usage depends on that day's ledger only.
 -#}
 with requests as (
