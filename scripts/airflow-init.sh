@@ -21,8 +21,8 @@ export SCAVIO_POOL_SLOTS="${SCAVIO_POOL_SLOTS:-5}"
 export SCAVIO_BASE_URL="${SCAVIO_BASE_URL:-http://simulator:8765}"
 
 airflow db migrate
-airflow pools set scavio_api "$SCAVIO_POOL_SLOTS" "Scavio plan: requests in flight"
-airflow pools set tiktok_warehouse 1 "DuckDB: one writer"
+# The pools, from the one place that defines them (scavio_api sized by SCAVIO_POOL_SLOTS).
+python -m tiktok_airflow.pools
 
 # The connection scavio_default, replaced as a whole so that a changed key or URL takes effect.
 python - <<'PYTHON'

@@ -9,7 +9,10 @@
 A run is one run id; its two halves (creators, searches) are loads of it, and every load lands
 files of its own beside earlier ones. Items an earlier run of the date already landed are skipped
 unless ``--fresh``. A past ``--date`` is refused against an API that does not confirm it can answer
-as of that date (the live API serves only current counts).
+as of that date (the live API serves only current counts). ``--creator`` and ``--query`` select as
+the DAGs' ``creators`` and ``queries`` params do (``tiktok_engagement.selection``): case-insensitive,
+and a name that matches nothing exits 2 naming it. Planning, part names and the credit estimate are
+``tiktok_engagement.plan``'s, shared with the DAGs.
 
 Exit status: 0 done; 2 bad configuration; 3 the API rejected the key; 4 spending stopped (out of
 credits or a credit cap) after landing what was fetched; 5 some items failed, the rest landed;
@@ -29,16 +32,13 @@ from .extract import (
     ExtractionIncomplete,
     ExtractionRefused,
     ExtractionStopped,
-    creator_item,
     estimate_credits,
     extract_creators,
     extract_searches,
-    landed_items,
-    plan_creators,
-    query_item,
     today_utc,
 )
-from .landing import Landing, Load
+from .landing import Load
+from .plan import needs_probe, plan_creator_day, plan_search_day
 from .scavio.errors import AuthenticationError
 from .selection import select_creators, select_queries
 
@@ -90,17 +90,14 @@ def _dry_run(
     do_searches: bool,
     fresh: bool,
 ) -> str:
-    landing = Landing(settings.landing_root)
     creators = roster if do_creators else []
     searches = queries if do_searches else []
-    done_c = set() if fresh else landed_items(landing, day, "creators")
-    done_q = set() if fresh else landed_items(landing, day, "searches")
-    todo_c = [c for c in creators if creator_item(c) not in done_c]
-    todo_q = [q for q in searches if query_item(q) not in done_q]
-    plans = plan_creators(landing, todo_c, day, settings.profile_refresh_days)
-    credits = estimate_credits(plans, todo_q, settings.search_pages)
+    creator_day = plan_creator_day(settings, day, creators, fresh=fresh)
+    search_day = plan_search_day(settings, day, searches, fresh=fresh)
+    todo_c, todo_q = creator_day.todo, search_day.todo
+    credits = creator_day.credits + search_day.credits
     price = settings.price_per_credit
-    profiles = sum(p.refresh_profile for p in plans)
+    profiles = sum(p.refresh_profile for p in creator_day.plans)
     # A steady day: one posts request per creator, a profile every N days, every query's pages.
     daily = len(creators) * (1 + 1 / settings.profile_refresh_days) + estimate_credits(
         (), searches, settings.search_pages
@@ -127,7 +124,7 @@ def _dry_run(
         if value is not None
     ]
     lines.append(f"  caps: {', '.join(caps) if caps else 'none set'}")
-    if day != today_utc():
+    if needs_probe(day):
         lines.append(
             f"  {day} is not today ({today_utc()} UTC): only an API that confirms it answers as of "
             "that date (the simulator) is used; the live API's answer would be refused"

@@ -6,8 +6,9 @@ between the two:
 - :mod:`.hooks`: ``ScavioHook`` turns the ``scavio_default`` connection into library ``Settings``.
 - :mod:`.wiring`: assets, pools, default arguments and params shared by the DAG files.
 - :mod:`.runtime`: snapshot date of a run, failure policy (what fails at once, what retries).
-- :mod:`.tasks`: the bodies of the DAGs' tasks, one function per task.
-- :mod:`.cosmos_config`: the Cosmos configuration of the warehouse DAG's dbt task group.
+- :mod:`.creator_posts`, :mod:`.search_trends`, :mod:`.warehouse`: the bodies of each DAG's tasks,
+  one function per task, named as the task; :mod:`.extract_common`: what the extract two share.
+- :mod:`.pools`: the one place that creates the pools.
 - :mod:`.callbacks`: the failure callback (logging; the place to plug alerts in).
 - :mod:`.report_app`: the FastAPI app that serves the HTML report inside the Airflow UI.
 

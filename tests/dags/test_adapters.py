@@ -1,4 +1,5 @@
-"""The Airflow adapters: connection -> settings, the snapshot date, the failure policy, selections."""
+"""The Airflow adapters: connection -> settings, the snapshot date, the failure policy, selections,
+part names and the lineage every extract task hands to the library."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ from types import SimpleNamespace
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from tiktok_airflow.callbacks import on_task_failure
+from tiktok_airflow.extract_common import load_options
 from tiktok_airflow.hooks import ScavioHook, base_url_of
 from tiktok_airflow.runtime import failure_policy, snapshot_date, task_settings
-from tiktok_airflow.tasks import prune_date, search_part, select_creators, select_queries
 from tiktok_engagement.config import ConfigError, Creator, Query, Settings
-from tiktok_engagement.extract import ExtractionReport, ExtractionStopped
-from tiktok_engagement.landing import Landing
+from tiktok_engagement.extract import ExtractionRefused, ExtractionReport, ExtractionStopped
+from tiktok_engagement.landing import LandedFileExistsError, Landing, Load
+from tiktok_engagement.plan import (
+    creator_batches,
+    needs_probe,
+    plan_creator_day,
+    plan_search_day,
+    probe_creator,
+    probe_query,
+    search_part,
+)
 from tiktok_engagement.scavio.errors import AuthenticationError
+from tiktok_engagement.selection import select_creators, select_queries
 
 
 def set_conn(monkeypatch, **fields):
@@ -153,6 +164,18 @@ def test_permanent_errors_fail_at_once_and_the_rest_propagate():
     report = ExtractionReport("creators", date(2026, 11, 1), "run", stopped_reason="out of credits")
     with pytest.raises(AirflowFailException, match="out of credits"), failure_policy():
         raise ExtractionStopped("out of credits (HTTP 402)", report)
+    # A cap: the message names the setting, and the report's summary follows it.
+    capped = ExtractionReport(
+        "creators", date(2026, 11, 1), "run", credits_used=7, outcome="stopped"
+    )
+    with pytest.raises(AirflowFailException) as excinfo, failure_policy():
+        raise ExtractionStopped("SCAVIO_DAILY_CREDIT_BUDGET=7 reached", capped)
+    assert "SCAVIO_DAILY_CREDIT_BUDGET=7 reached" in str(excinfo.value)
+    assert "credits 7" in str(excinfo.value)
+    # A past date the API cannot answer as of: no retry would change that.
+    refused = ExtractionReport("searches", date(2026, 11, 1), "run", outcome="refused")
+    with pytest.raises(AirflowFailException, match="serves only current counts"), failure_policy():
+        raise ExtractionRefused("refused: the live API serves only current counts", refused)
     # transient: Airflow retries it with backoff
     with pytest.raises(TimeoutError), failure_policy():
         raise TimeoutError("slow")
@@ -174,14 +197,14 @@ QUERIES = [Query("home workout", "keyword"), Query("gym", "hashtag"), Query("gym
 def test_select_creators_and_queries():
     assert select_creators(ROSTER, []) == ROSTER
     assert select_creators(ROSTER, ["@Chef_Ana", "chef_ana"]) == [ROSTER[1]]
-    with pytest.raises(ConfigError, match="'nobody' not on the roster"):
-        select_creators(ROSTER, ["nobody"])
+    with pytest.raises(ConfigError, match="param creators: 'nobody' not on the roster"):
+        select_creators(ROSTER, ["nobody"], what="param creators")
     assert select_queries(QUERIES, []) == QUERIES
     assert select_queries(QUERIES, ["#gym"]) == [QUERIES[1]]
     assert select_queries(QUERIES, ["keyword:gym"]) == [QUERIES[2]]
     assert select_queries(QUERIES, ["gym"]) == [QUERIES[1], QUERIES[2]]
-    with pytest.raises(ConfigError, match="'cats' is not in the query file"):
-        select_queries(QUERIES, ["cats"])
+    with pytest.raises(ConfigError, match="param queries: 'cats' is not in the query file"):
+        select_queries(QUERIES, ["cats"], what="param queries")
 
 
 def test_search_parts_are_deterministic_distinct_and_plain_file_names():
@@ -197,40 +220,131 @@ def test_search_parts_are_deterministic_distinct_and_plain_file_names():
     assert all("/" not in p and not p.startswith(".") and p.isascii() for p in parts)
 
 
-def test_prune_keeps_the_other_dags_ledger_files(tmp_path):
+def test_every_extract_task_passes_its_run_and_try_as_lineage():
+    ti = SimpleNamespace(try_number=3)
+    context = {"run_id": "scheduled__2026-11-01", "ti": ti, "params": {"fresh_capture": False}}
+    # fresh=None: the library then falls back to TIKTOK_FRESH_CAPTURE.
+    assert load_options(context) == {
+        "run_id": "scheduled__2026-11-01",
+        "run_attempt": 3,
+        "fresh": None,
+    }
+    context["params"] = {"fresh_capture": True}
+    assert load_options(context)["fresh"] is True
+
+
+def test_creator_batches_cover_the_selection_under_stable_part_names():
+    roster = [Creator(f"c{n}", "fitness") for n in range(5)]
+    batches = creator_batches(roster, subset=False, size=2)
+    assert [b.part for b in batches] == [
+        "creators-part-0000",
+        "creators-part-0001",
+        "creators-part-0002",
+    ]
+    assert [c for b in batches for c in b.creators] == roster
+    # A subset's parts never share a name with the roster's; the digest ignores order and case.
+    subset = creator_batches(roster[:2], subset=True, size=25)
+    again = creator_batches([Creator("C1", "fitness"), Creator("c0", "x")], subset=True)
+    assert len(subset) == 1 and subset[0].part.startswith("creators-subset-")
+    assert subset[0].part == again[0].part
+    with pytest.raises(ValueError, match="batch size 0"):
+        creator_batches(roster, subset=False, size=0)
+
+
+def test_a_past_date_probes_the_first_item_still_to_fetch(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    today, past = date(2026, 11, 2), date(2026, 11, 1)
+    assert needs_probe(past, today) and not needs_probe(today, today)
+    day = plan_creator_day(settings, past, ROSTER)
+    # Nothing landed: everyone is to fetch, each with a profile and a posts request.
+    assert day.todo == ROSTER and day.skipped == 0 and day.credits == 2 * len(ROSTER)
+    assert "3 creators from" in day.summary(settings) and "at most 6 credits" in day.summary(
+        settings
+    )
+    assert probe_creator(day, today) == ROSTER[0]
+    assert probe_creator(plan_creator_day(settings, today, ROSTER), today) is None
+    assert probe_creator(plan_creator_day(settings, past, []), today) is None
+    searches = plan_search_day(settings, past, QUERIES)
+    assert probe_query(searches, today) == QUERIES[0]
+    # keywords: 2 pages each; the hashtag: lookup + 2 pages.
+    assert searches.credits == 2 + 3 + 2
+
+
+def _write_lists(tmp_path, monkeypatch):
+    creators, queries = tmp_path / "creators.csv", tmp_path / "queries.csv"
+    creators.write_text("username,niche\n" + "".join(f"{c.username},{c.niche}\n" for c in ROSTER))
+    queries.write_text("query,type\n" + "".join(f"{q.query},{q.query_type}\n" for q in QUERIES))
+    monkeypatch.setenv("TIKTOK_CREATORS_FILE", str(creators))
+    monkeypatch.setenv("TIKTOK_QUERIES_FILE", str(queries))
+
+
+def test_the_cli_and_the_dag_params_select_the_same_way(tmp_path, monkeypatch, tiktok_env, capsys):
+    """Case-insensitive names, an optional ``@``/``#``; an unknown name is an error naming it."""
+    from tiktok_airflow import creator_posts, search_trends
+    from tiktok_engagement import cli
+    from tiktok_engagement.extract import today_utc
+
+    _write_lists(tmp_path, monkeypatch)
+    today = today_utc()  # no past-date probe: nothing is requested
+    args = ["--date", today.isoformat(), "--dry-run", "--creator", "@CHEF_ANA", "--query", "#GYM"]
+    assert cli.main(args) == 0
+    assert (
+        "1 creators (1 profile requests), 1 queries; nothing was spent" in capsys.readouterr().out
+    )
+
+    def context(**params):
+        moment = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        return {"params": params, "logical_date": moment, "run_id": "manual__t"}
+
+    batches = creator_posts.roster(context(creators=["@CHEF_ANA"]))
+    assert [b["creators"] for b in batches] == [[{"username": "chef_ana", "niche": "food"}]]
+    items = search_trends.queries(context(queries=["#GYM"]))
+    assert [(i["query"], i["query_type"]) for i in items] == [("gym", "hashtag")]
+    assert items[0]["part"] == search_part(Query("gym", "hashtag"))
+
+    assert cli.main(["--date", today.isoformat(), "--dry-run", "--creator", "Nobody"]) == 2
+    assert "--creator: 'Nobody' not on the roster" in capsys.readouterr().err
+    with pytest.raises(AirflowFailException, match="param creators: 'Nobody' not on the roster"):
+        creator_posts.roster(context(creators=["Nobody"]))
+    assert cli.main(["--date", today.isoformat(), "--dry-run", "--query", "cats"]) == 2
+    assert "--query: 'cats' is not in the query file" in capsys.readouterr().err
+    with pytest.raises(AirflowFailException, match="param queries: 'cats' is not in the query"):
+        search_trends.queries(context(queries=["cats"]))
+
+
+def test_ensure_pools_creates_both_pools_and_can_run_again(airflow_db, monkeypatch):
+    from airflow.models.pool import Pool
+    from tiktok_airflow.pools import ensure_pools
+
+    monkeypatch.setenv("SCAVIO_POOL_SLOTS", "3")
+    ensure_pools()
+    ensure_pools()
+    assert (Pool.get_pool("scavio_api").slots, Pool.get_pool("tiktok_warehouse").slots) == (3, 1)
+    monkeypatch.delenv("SCAVIO_POOL_SLOTS")
+    ensure_pools()
+    assert Pool.get_pool("scavio_api").slots == 5
+    monkeypatch.setenv("SCAVIO_POOL_SLOTS", "0")
+    with pytest.raises(ValueError, match="SCAVIO_POOL_SLOTS='0' must be at least 1"):
+        ensure_pools()
+    assert Pool.get_pool("scavio_api").slots == 5
+
+
+def test_each_try_of_a_part_lands_a_file_of_its_own_and_none_is_replaced(tmp_path):
     landing = Landing(str(tmp_path))
     day = date(2026, 11, 1)
-    ledger = [
-        {
-            "snapshot_date": day,
-            "run_id": "r",
-            "request_seq": 1,
-            "endpoint": "/x",
-            "params_json": "{}",
-            "attempt": 1,
-            "latency_ms": 1.0,
-            "started_at": datetime(2026, 11, 1, tzinfo=UTC),
-            "suspect_empty": False,
-        }
-    ]
-    for part in ("part-0000", "part-0001", "part-0002"):
-        landing.write("creator_posts", day, part, [])
-        landing.write("request_ledger", day, f"creators-{part}", ledger)
-    landing.write("request_ledger", day, "searches-search-hashtag-gym-1", ledger)
-    removed = prune_date(landing, day, ["creator_posts"], ["part-0000", "part-0001"], "creators")
-    assert sorted(p.rsplit("/", 1)[-1] for p in removed) == [
-        "creators-part-0002.parquet",
-        "part-0002.parquet",
-    ]
-    assert [p.rsplit("/", 1)[-1] for p in landing.files("request_ledger", day)] == [
-        "creators-part-0000.parquet",
-        "creators-part-0001.parquet",
-        "searches-search-hashtag-gym-1.parquet",
-    ]
+    first, retry = Load.new("manual__2026-11-01T00:00:00+00:00", 1), Load.new("manual__x", 2)
+    names = {load.file_name("creators-part-0000") for load in (first, retry)}
+    assert len(names) == 2
+    assert all(n.startswith("creators-part-0000__") and "/" not in n for n in names)
+    assert f"__try2__{retry.load_id}" in retry.file_name("creators-part-0000")
+    path = landing.write("creator_posts", day, first.file_name("creators-part-0000"), [])
+    with pytest.raises(LandedFileExistsError):
+        landing.write("creator_posts", day, first.file_name("creators-part-0000"), [])
+    assert landing.files("creator_posts", day) == [path]
 
 
 def test_an_asset_triggered_warehouse_run_builds_the_latest_date_and_queues_the_others(tiktok_env):
-    from tiktok_airflow.tasks import warehouse_plan
+    from tiktok_airflow.warehouse import plan as warehouse_plan
 
     events = {
         "creators": [
@@ -256,9 +370,6 @@ def test_an_asset_triggered_warehouse_run_builds_the_latest_date_and_queues_the_
         {"snapshot_date": "2026-11-02"},
     ]
     assert plan["other_dates"][0]["trigger_run_id"] == "snapshot_2026-11-01__from__asset_1"
-    assert plan["dbt_env"]["TIKTOK_MARTS_DB"] == str(
-        tiktok_env.resolve() / "warehouse" / "work" / "marts_build.duckdb"
-    )
     # By hand for a date: that date only, nothing queued.
     manual = warehouse_plan({**context, "params": {"snapshot_date": "2026-10-30"}})
     assert (manual["snapshot_date"], manual["other_dates"]) == ("2026-10-30", [])

@@ -3,6 +3,11 @@
 Settings reach the tasks the way an operator sets them: the ``scavio_default`` connection from
 ``AIRFLOW_CONN_SCAVIO_DEFAULT``, the roster and query files and the data directory from
 ``TIKTOK_*`` variables.
+
+The landing zone is append-only: a re-run of a landed date adds nothing (everything is landed
+already) or, with ``fresh_capture``, files of its own beside the earlier ones; no earlier file ever
+changes or disappears. ``D`` is a past date, so the planning task first extracts the list's first
+item alone (part ``creators-probe`` / ``searches-probe``), which the simulator confirms.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
+from tiktok_engagement.config import Query
+from tiktok_engagement.plan import search_part
 
 pytestmark = pytest.mark.slow
 
@@ -52,8 +59,8 @@ def use_simulator(monkeypatch, simulator, tmp_path, *, api_key=None, creators=6,
     return handles
 
 
-def run(dagbag, dag_id: str, day: date = D, conf: dict | None = None):
-    """Run the DAG for ``day``; returns (run state, {task_id[map_index]: (state, try_number)})."""
+def run_dag(dagbag, dag_id: str, day: date = D, conf: dict | None = None):
+    """Run the DAG for ``day``; returns (run state, {task_id[map_index]: (state, try)}, run id)."""
     from airflow.models import TaskInstance
     from airflow.utils.session import create_session
     from tiktok_airflow import wiring
@@ -78,7 +85,13 @@ def run(dagbag, dag_id: str, day: date = D, conf: dict | None = None):
             )
             for ti in tis
         }
-    return dag_run.state, states
+    return dag_run.state, states, dag_run.run_id
+
+
+def run(dagbag, dag_id: str, day: date = D, conf: dict | None = None):
+    """Run the DAG for ``day``; returns (run state, {task_id[map_index]: (state, try_number)})."""
+    state, states, _ = run_dag(dagbag, dag_id, day, conf)
+    return state, states
 
 
 def landed(data: Path, day: date = D) -> dict[str, list[dict]]:
@@ -100,14 +113,26 @@ def rows_of(data: Path, dataset: str, day: date = D) -> list[tuple]:
     return sorted(tuple(r[k] for k in key) for p in paths for r in pq.read_table(p).to_pylist())
 
 
+def part_of(path: str) -> str:
+    """The part a landed file belongs to (its name up to the run, try and load id)."""
+    return Path(path).name.split("__", 1)[0]
+
+
+def new_files(before: dict, after: dict) -> list[str]:
+    """Files of ``after`` that ``before`` did not have, once every file of ``before`` is checked
+    unchanged: the landing zone never replaces or drops a landed file."""
+    assert {k: after.get(k) for k in before} == before, "an earlier landed file changed or vanished"
+    return sorted(k for k in after if k not in before)
+
+
 # ---- the extract DAGs ---------------------------------------------------------------------------
 
 
-def test_creator_posts_lands_every_batch_and_a_rerun_replaces_it(
+def test_creator_posts_lands_every_batch_and_a_rerun_only_ever_adds(
     dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
 ):
     handles = use_simulator(monkeypatch, simulator, tmp_path, creators=7)
-    state, tis = run(dagbag, "tiktok_creator_posts", conf={"batch_size": 3})
+    state, tis, run_id = run_dag(dagbag, "tiktok_creator_posts", conf={"batch_size": 3})
     assert state == "success", tis
     assert {k for k in tis if k.startswith("extract_batch")} == {
         "extract_batch[0]",
@@ -115,46 +140,76 @@ def test_creator_posts_lands_every_batch_and_a_rerun_replaces_it(
         "extract_batch[2]",
     }
     first = landed(tiktok_env)
-    posts = tiktok_env / "landing" / "creator_posts" / f"snapshot_date={D}"
-    assert sorted(p.name for p in posts.glob("*.parquet")) == [
-        "part-0000.parquet",
-        "part-0001.parquet",
-        "part-0002.parquet",
+    posts = [k for k in first if k.startswith("landing/creator_posts/")]
+    # The probe's creator, then the batches (which skip it); each file named by run and try.
+    assert sorted(part_of(k) for k in posts) == [
+        "creators-part-0000",
+        "creators-part-0001",
+        "creators-part-0002",
+        "creators-probe",
     ]
+    assert all("__try1__" in k for k in posts)
     assert {u for u, _ in rows_of(tiktok_env, "creator_posts")} == set(handles)
+    # Every row names the DAG run and the try that landed it.
+    for row in first[posts[0]]:
+        assert (row["run_id"], row["run_attempt"]) == (run_id, 1)
 
+    # A re-run of a landed date fetches nothing and lands nothing: no copies, no replacement.
+    requests = simulator.stats()["requests"]
     state, _ = run(dagbag, "tiktok_creator_posts", conf={"batch_size": 3})
     assert state == "success"
-    assert landed(tiktok_env) == first, "re-running a date must write the same files, no copies"
+    assert landed(tiktok_env) == first, "re-running a landed date must land nothing"
+    assert simulator.stats()["requests"] == requests
 
-    # A different batching replaces the date's parts: the stale third part is pruned.
-    state, _ = run(dagbag, "tiktok_creator_posts", conf={"batch_size": 4})
+    # A fresh capture with another batching adds files of its own; every earlier one stays.
+    state, _ = run(dagbag, "tiktok_creator_posts", conf={"batch_size": 4, "fresh_capture": True})
     assert state == "success"
-    assert sorted(p.name for p in posts.glob("*.parquet")) == [
-        "part-0000.parquet",
-        "part-0001.parquet",
+    added = new_files(first, landed(tiktok_env))
+    assert sorted(part_of(k) for k in added if k.startswith("landing/creator_posts/")) == [
+        "creators-part-0000",
+        "creators-part-0001",
+        "creators-probe",
     ]
-    assert rows_of(tiktok_env, "creator_posts") == sorted(
-        {r for r in rows_of(tiktok_env, "creator_posts")}
-    )
+    after = landed(tiktok_env)
+
+    def observations(keys) -> set[tuple[str, str]]:
+        return {(r["creator_username"], r["video_id"]) for k in keys for r in after[k]}
+
+    # The new capture alone observes every video the first one did (the simulator is
+    # deterministic), and the first capture's rows are all still there.
+    assert observations(k for k in added if "/creator_posts/" in k) == observations(posts)
     assert {u for u, _ in rows_of(tiktok_env, "creator_posts")} == set(handles)
 
 
-def test_a_subset_run_adds_its_own_part_and_prunes_nothing(
-    dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
+def test_a_subset_run_adds_its_own_part_and_removes_nothing(
+    dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch, capfd
 ):
     handles = use_simulator(monkeypatch, simulator, tmp_path, creators=4)
     assert run(dagbag, "tiktok_creator_posts")[0] == "success"
     before = landed(tiktok_env)
-    state, _ = run(dagbag, "tiktok_creator_posts", conf={"creators": [handles[1]]})
+    # The creator is landed for the date already: a subset run fetches nothing (the param matches
+    # handles case-insensitively, with or without "@", as tiktok-extract --creator does)...
+    requests = simulator.stats()["requests"]
+    conf = {"creators": ["@" + handles[1].upper()]}
+    state, _ = run(dagbag, "tiktok_creator_posts", conf=conf)
     assert state == "success"
-    after = landed(tiktok_env)
-    assert {k: v for k, v in after.items() if k in before} == before
-    new = [k for k in after if k not in before]
-    assert new and all("subset-" in k for k in new)
+    assert landed(tiktok_env) == before
+    assert simulator.stats()["requests"] == requests
+    # A handle not on the roster fails the planning task at once, naming it, spending nothing.
+    capfd.readouterr()
+    state, tis = run(dagbag, "tiktok_creator_posts", conf={"creators": ["nobody.here"]})
+    assert state == "failed" and tis["roster"] == ("failed", 1), tis
+    assert "param creators: 'nobody.here' not on the roster" in "".join(capfd.readouterr())
+    assert simulator.stats()["requests"] == requests
+    # ...unless asked for a fresh capture, which lands files of its own part.
+    conf = {"creators": [handles[1]], "fresh_capture": True}
+    assert run(dagbag, "tiktok_creator_posts", conf=conf)[0] == "success"
+    new = new_files(before, landed(tiktok_env))
+    assert new and all("creators-subset-" in k or "creators-probe" in k for k in new), new
+    assert {u for u, _ in rows_of(tiktok_env, "creator_posts")} == set(handles)
 
 
-def test_search_trends_lands_one_part_per_query_idempotently(
+def test_search_trends_lands_each_query_once_and_a_rerun_adds_nothing(
     dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
 ):
     use_simulator(monkeypatch, simulator, tmp_path)
@@ -162,13 +217,22 @@ def test_search_trends_lands_one_part_per_query_idempotently(
     assert state == "success", tis
     first = landed(tiktok_env)
     results = [k for k in first if k.startswith("landing/search_results/")]
+    # The probe lands the first query, its mapped task then skips it; the other has its part.
     assert len(results) == 2 and all(first[k] for k in results)
+    assert {part_of(k) for k in results} == {"searches-probe", search_part(Query("gym", "hashtag"))}
     assert {q for q, _ in rows_of(tiktok_env, "search_results")} == {"home workout", "gym"}
     assert run(dagbag, "tiktok_search_trends")[0] == "success"
     assert landed(tiktok_env) == first
-    # one query from the UI: only its file is fetched again
-    assert run(dagbag, "tiktok_search_trends", conf={"queries": ["#gym"]})[0] == "success"
+    # one query from the UI (matched case-insensitively): landed already, nothing fetched...
+    assert run(dagbag, "tiktok_search_trends", conf={"queries": ["#GYM"]})[0] == "success"
     assert landed(tiktok_env) == first
+    # ...and with a fresh capture only that query is fetched again, into files of its own.
+    conf = {"queries": ["#gym"], "fresh_capture": True}
+    assert run(dagbag, "tiktok_search_trends", conf=conf)[0] == "success"
+    added = new_files(first, landed(tiktok_env))
+    after = landed(tiktok_env)
+    fetched = [k for k in added if k.startswith("landing/search_results/")]
+    assert fetched and {r["query"] for k in fetched for r in after[k]} == {"gym"}
 
 
 # ---- failures -----------------------------------------------------------------------------------
@@ -197,8 +261,10 @@ def test_a_rejected_key_fails_at_once_and_says_which_connection(
     use_simulator(monkeypatch, simulator, tmp_path, api_key="sk_wrong_key_123", creators=3)
     state, tis = run(dagbag, "tiktok_search_trends")
     assert state == "failed"
-    extract = {k: v for k, v in tis.items() if k.startswith("extract_query")}
-    assert extract and all(s == "failed" and tries == 1 for s, tries in extract.values()), extract
+    # The planning task's probe of the past date is the first request: it fails, once, and no
+    # mapped task starts.
+    assert tis["queries"] == ("failed", 1), tis
+    assert tis["extract_query"][0] == "upstream_failed", tis
     text = "".join(capfd.readouterr())
     assert "Scavio rejected the API key" in text and "scavio_default" in text
     assert "sk_wrong_key_123" not in text
@@ -248,6 +314,20 @@ def test_bad_configuration_fails_naming_the_row_and_loses_nothing(
 # ---- the warehouse ------------------------------------------------------------------------------
 
 
+def xcom(dagbag, dag_id: str, run_id: str, task_id: str):
+    """The return value a task of the run pushed."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        (value,) = (
+            session.query(XComModel.value)
+            .filter_by(dag_id=dag_id, run_id=run_id, task_id=task_id, key="return_value")
+            .one()
+        )
+    return XComModel.deserialize_value(type("Row", (), {"value": value})())
+
+
 def test_warehouse_builds_each_date_publishes_and_writes_the_report(
     dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
 ):
@@ -262,12 +342,16 @@ def test_warehouse_builds_each_date_publishes_and_writes_the_report(
 
     before = environment()
     for day in days:
-        state, tis = run(dagbag, "tiktok_warehouse", day)
+        state, tis, run_id = run_dag(dagbag, "tiktok_warehouse", day)
         assert state == "success", {k: v for k, v in tis.items() if v[0] != "success"}
-    # the dbt tasks ran in this process: the per-run paths Cosmos puts in os.environ are gone
+    # dbt ran in a child process: nothing it set leaks into the worker's environment
     assert environment() == before
-    assert tis["dbt.creator_scorecard_model_build"][0] == "success"  # the model and its tests
+    assert set(tis) == {"plan", "other_dates", "queue_other_dates", "build", "report"}
     assert tis["queue_other_dates"][0] == "skipped"  # no other date announced
+    summary = xcom(dagbag, "tiktok_warehouse", run_id, "build")
+    assert summary["snapshot_date"] == days[-1].isoformat() and summary["published"]
+    assert summary["models"] > 10 and summary["tests"] > 10 and summary["failures"] == 0
+    assert summary["slowest"] and summary["row_counts"]["creator_scorecard"] > 0
 
     serving = tiktok_env / "warehouse" / "tiktok.duckdb"
     assert serving.is_file()

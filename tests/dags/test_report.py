@@ -17,6 +17,8 @@ import duckdb
 import pytest
 from tiktok_engagement.report import ReportError, load_report_data, render_html, write_report
 
+from tests.conftest import require_service
+
 DAYS = [date(2026, 11, 1) + timedelta(days=i) for i in range(4)]
 NICHES = ["fitness", "beauty", "food"]
 QUERIES = [
@@ -177,10 +179,13 @@ CHROMIUM_FLAGS = [
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip("headless Chromium is not installed (apt-get install -y chromium)")
-    return found
+    def find() -> str:
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not found:
+            raise FileNotFoundError("not on PATH (apt-get install -y chromium)")
+        return found
+
+    return require_service("headless Chromium", find)
 
 
 def test_charts_render_in_headless_chromium(serving_db, tmp_path):

@@ -1,176 +1,45 @@
 """End to end under a real scheduler: the deployment-wide in-flight cap, and Airflow's backfill.
 
-Starts a real Airflow (API server, scheduler with the LocalExecutor, DAG processor) on a throwaway
-PostgreSQL database and AIRFLOW_HOME, with the ``scavio_api`` pool sized to the plan's cap. A
-backfill of ``tiktok_creator_posts`` (mapped batches, two pool slots each) and a run of
+Starts a real Airflow (API server, scheduler with the LocalExecutor, DAG processor: the cluster
+harness of tests/deploy/harness.py with ``executor="LocalExecutor"``) on a throwaway PostgreSQL
+database and AIRFLOW_HOME, with the ``scavio_api`` pool sized to the plan's cap. A backfill of
+``tiktok_creator_posts`` (mapped batches, two pool slots each) and a run of
 ``tiktok_search_trends`` (one slot per query) go at the same time against a simulator that counts
 the requests it has in flight and refuses (429) any beyond the cap. The cap must never be
 exceeded, while more than one task's share was in flight at once (so the tasks did overlap).
 
-Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres); skipped without it.
+Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres); skipped without it, failed without
+it under CI.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
+from tests.deploy.harness import Cluster, throwaway_cluster
+
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CAP = 4
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-
-
-def _pg(dbname: str = "test"):
-    import psycopg2
-
-    con = psycopg2.connect(dbname=dbname, connect_timeout=3, **PG)
-    con.autocommit = True
-    return con
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Cluster:
-    """Airflow's processes on loopback, stopped (by their own process group) at the end."""
-
-    def __init__(self, home: Path, env: dict[str, str], dbname: str) -> None:
-        self.home, self.env, self.dbname = home, env, dbname
-        self.processes: list[subprocess.Popen] = []
-
-    def cli(self, *args: str, timeout: float = 180) -> str:
-        result = subprocess.run(
-            [str(BIN / "airflow"), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert result.returncode == 0, (
-            f"airflow {' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-        return result.stdout
-
-    def start(self, name: str, *args: str) -> None:
-        log = open(self.home / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        self.processes.append(
-            subprocess.Popen(
-                [str(BIN / "airflow"), *args],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        con = _pg(self.dbname)
-        try:
-            with con.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-        finally:
-            con.close()
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-            for p in sorted(self.home.glob("*.log"))
-        )
 
 
 @pytest.fixture
 def cluster(tmp_path) -> Iterator[Cluster]:
-    try:
-        _pg().close()
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available: {exc}")
-    dbname = f"tiktok_e2e_{uuid.uuid4().hex[:8]}"
-    admin = _pg()
-    with admin.cursor() as cursor:
-        cursor.execute(f'create database "{dbname}"')
-    home = Path(tempfile.mkdtemp(prefix="tiktok-e2e-home-"))
-    port = _free_port()
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("AIRFLOW", "TIKTOK_", "SCAVIO_"))
-        },
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "6",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{dbname}",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
-        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "DO_NOT_TRACK": "1",
-        "TIKTOK_DATA_DIR": str(tmp_path / "data"),
-        "TIKTOK_DBT_MANIFEST": os.environ["TIKTOK_DBT_MANIFEST"],
-    }
-    cluster = Cluster(home, env, dbname)
-    try:
+    """API server, scheduler and DAG processor with the LocalExecutor; no broker, no workers."""
+    with throwaway_cluster(tmp_path / "data", executor="LocalExecutor") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
-        with admin.cursor() as cursor:
-            cursor.execute(f'drop database if exists "{dbname}" with (force)')
-        admin.close()
-
-
-def _wait(what: str, check, timeout: float, cluster: Cluster):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(2)
-    pytest.fail(f"timed out waiting for {what}\n{cluster.logs()}")
 
 
 def test_in_flight_cap_holds_across_concurrent_mapped_tasks_and_backfill_lands_each_date(
-    cluster, simulator_factory, dbt_manifest, tmp_path
+    cluster, simulator_factory, tmp_path
 ):
     simulator = simulator_factory(latency_ms=700, in_flight_cap=CAP)
     rows = httpx.get(f"{simulator.base_url}/_sim/roster", params={"count": 16}).json()["creators"]
@@ -195,37 +64,21 @@ def test_in_flight_cap_holds_across_concurrent_mapped_tasks_and_backfill_lands_e
         }
     )
     cluster.cli("db", "migrate", timeout=300)
-    cluster.cli("pools", "set", "scavio_api", str(CAP), "Scavio plan in-flight cap")
-    cluster.cli("pools", "set", "tiktok_warehouse", "1", "DuckDB: one writer")
-    cluster.start("api-server", "api-server", "--port", cluster.env["AIRFLOW__API__PORT"])
-    cluster.start("dag-processor", "dag-processor")
-    cluster.start("scheduler", "scheduler")
-    wanted = {"tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse"}
-    _wait(
-        "the DAGs to be parsed",
-        lambda: wanted <= {r[0] for r in cluster.query("select dag_id from dag")},
-        240,
-        cluster,
+    # The pools as every deployment gets them (tiktok_airflow.pools, as the init script runs it).
+    subprocess.run(
+        [sys.executable, "-m", "tiktok_airflow.pools"],
+        env={**cluster.env, "SCAVIO_POOL_SLOTS": str(CAP)},
+        check=True,
+        timeout=180,
     )
-    assert cluster.query("select count(*) from import_error")[0][0] == 0, cluster.query(
-        "select * from import_error"
-    )
+    for component in ("api-server", "dag-processor", "scheduler"):
+        cluster.start(component)
+    cluster.wait_until_serving()
 
     # The UI plugin, as the API server mounts it: behind Airflow's authentication.
-    base = f"http://127.0.0.1:{cluster.env['AIRFLOW__API__PORT']}"
-
-    def api_up():
-        try:
-            return httpx.get(f"{base}/api/v2/monitor/health", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    _wait("the API server", api_up, 120, cluster)
+    base = cluster.base_url
     assert httpx.get(f"{base}/tiktok-report/").status_code == 401
-    passwords = cluster.home / "simple_auth_manager_passwords.json.generated"
-    login = {"username": "admin", "password": json.loads(passwords.read_text())["admin"]}
-    token = httpx.post(f"{base}/auth/token", json=login).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = cluster.auth_headers()
     missing = httpx.get(f"{base}/tiktok-report/", headers=headers)
     assert missing.status_code == 404 and "tiktok_warehouse" in missing.text  # no report yet
     plugins = httpx.get(f"{base}/api/v2/plugins", headers=headers).json()["plugins"]
@@ -267,7 +120,7 @@ def test_in_flight_cap_holds_across_concurrent_mapped_tasks_and_backfill_lands_e
         pending = [r for r in runs if r[3] not in ("success", "failed")]
         return None if pending else runs
 
-    runs = _wait("the runs to finish", finished, 420, cluster)
+    runs = cluster.wait("the runs to finish", finished, 420)
     assert all(state == "success" for *_, state in runs), f"{runs}\n{cluster.logs()}"
     backfilled = sorted(
         d for dag, kind, d, _ in runs if dag == "tiktok_creator_posts" and kind == "backfill"
@@ -287,9 +140,24 @@ def test_in_flight_cap_holds_across_concurrent_mapped_tasks_and_backfill_lands_e
     assert overlapping > 0
 
     data = Path(cluster.env["TIKTOK_DATA_DIR"]) / "landing"
+    con = duckdb.connect()
+    handles = {r["username"] for r in rows}
     for day in ("2026-11-01", "2026-11-02"):
-        parts = sorted(
-            p.name for p in (data / "creator_posts" / f"snapshot_date={day}").glob("*.parquet")
-        )
-        assert parts == [f"part-{i:04d}.parquet" for i in range(4)], (day, parts)
-    assert len(list((data / "search_results" / "snapshot_date=2026-11-01").glob("*.parquet"))) == 4
+        posts = data / "creator_posts" / f"snapshot_date={day}"
+        # The planning task's probe of the past date, then the four batches (16 creators, 4 per
+        # batch), each in files named by part, run and try, beside one another.
+        parts = {p.name.split("__", 1)[0] for p in posts.glob("*.parquet")}
+        assert parts == {"creators-probe", *(f"creators-part-{i:04d}" for i in range(4))}, parts
+        landed = {
+            u
+            for (u,) in con.execute(
+                f"select distinct creator_username from '{posts}/*.parquet'"
+            ).fetchall()
+        }
+        assert landed == handles, (day, handles - landed)
+    results = data / "search_results" / "snapshot_date=2026-11-01"
+    queries = {
+        q for (q,) in con.execute(f"select distinct query from '{results}/*.parquet'").fetchall()
+    }
+    assert queries == {"home workout", "gym", "skincare routine", "recipe"}
+    con.close()

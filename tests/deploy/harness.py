@@ -1,10 +1,15 @@
-"""The production topology on loopback, without Docker: what docker-compose.yaml runs, as processes.
+"""Airflow on loopback, without Docker, for one executor: the LocalExecutor or the Celery topology.
 
-API server, scheduler, DAG processor and two Celery workers (``default`` queue; the ``warehouse``
-queue, concurrency 1), the FAB auth manager, the metastore on a throwaway PostgreSQL database, the
-broker on a Redis database of its own (flushed before and after), and ``scripts/airflow-init.sh``
-for the pools, the connection and the first admin, as the compose service ``airflow-init`` runs
-it. Every process runs in a process group of its own, so a test can SIGKILL one component with
+``Cluster(executor="CeleryExecutor")`` is what docker-compose.yaml runs, as processes: API server,
+scheduler, DAG processor and two Celery workers (``default`` queue; the ``warehouse`` queue,
+concurrency 1), the FAB auth manager, the broker on a Redis database of its own (flushed before and
+after), and ``scripts/airflow-init.sh`` for the pools, the connection and the first admin, as the
+compose service ``airflow-init`` runs it. ``Cluster(executor="LocalExecutor")`` is the API server,
+scheduler and DAG processor alone, with the simple auth manager's generated admin password. Both
+keep the metastore on a throwaway PostgreSQL database and an AIRFLOW_HOME of their own
+(``throwaway_cluster``).
+
+Every process runs in a process group of its own, so a test can SIGKILL one component with
 everything it forked (as when a container or a host dies) and start it again; ``stop()`` ends
 every group, even after a failure.
 """
@@ -12,18 +17,24 @@ every group, even after a failure.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import require_service
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -34,6 +45,7 @@ REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: flushed before 
 # by scripts/airflow-init.sh from the environment.
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 ADMIN = "admin"
+EXECUTORS = ("LocalExecutor", "CeleryExecutor")
 
 # The components, as the compose services run them.
 COMMANDS = {
@@ -61,18 +73,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def require_services() -> None:
-    """Skip (not fail) when PostgreSQL or Redis is not there."""
-    try:
-        pg().close()
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available: {exc}")
+def _redis_ping() -> None:
     import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis on 127.0.0.1:6379 is not available: {exc}")
+    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+
+
+def require_services(executor: str = "CeleryExecutor") -> None:
+    """PostgreSQL, and Redis for Celery: skipped without them on a laptop, failed under CI."""
+    require_service("PostgreSQL on 127.0.0.1:5432", lambda: pg().close())
+    if executor == "CeleryExecutor":
+        require_service("Redis on 127.0.0.1:6379", _redis_ping)
 
 
 def flush_broker() -> None:
@@ -82,10 +93,11 @@ def flush_broker() -> None:
 
 
 class Cluster:
-    """Airflow's processes on loopback, each in its own process group."""
+    """Airflow's processes on loopback for one executor, each in its own process group."""
 
     def __init__(self, home: Path, env: dict[str, str], dbname: str) -> None:
         self.home, self.env, self.dbname = home, env, dbname
+        self.executor = env["AIRFLOW__CORE__EXECUTOR"]
         self.processes: dict[str, subprocess.Popen] = {}
         self.base_url = env["AIRFLOW__API__BASE_URL"]
         # Only airflow-init gets it, as in compose: the components never see the password.
@@ -93,7 +105,15 @@ class Cluster:
         self._token: str | None = None
 
     @classmethod
-    def environment(cls, home: Path, dbname: str, data_dir: Path, manifest: Path) -> dict:
+    def environment(
+        cls,
+        home: Path,
+        dbname: str,
+        data_dir: Path,
+        executor: str = "CeleryExecutor",
+    ) -> dict[str, str]:
+        """The components' environment: nothing Airflow, TikTok or Scavio inherited from outside."""
+        assert executor in EXECUTORS, executor
         port = free_port()
         inherited = {
             k: v
@@ -101,22 +121,15 @@ class Cluster:
             if not k.startswith(("AIRFLOW", "TIKTOK_", "SCAVIO_", "PYTHONPATH"))
         }
         database = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{dbname}"
-        return {
+        env = {
             **inherited,
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "8",
+            "AIRFLOW__CORE__EXECUTOR": executor,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-            "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
-            "AIRFLOW__CELERY__BROKER_URL": REDIS_URL,
-            "AIRFLOW__CELERY__RESULT_BACKEND": database.replace(
-                "postgresql+psycopg2", "db+postgresql"
-            ),
-            "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
             "AIRFLOW__API__WORKERS": "1",
@@ -124,10 +137,23 @@ class Cluster:
             "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "DO_NOT_TRACK": "1",
             "TIKTOK_DATA_DIR": str(data_dir),
-            "TIKTOK_DBT_MANIFEST": str(manifest),
+        }
+        if executor == "LocalExecutor":
+            # The scheduler's own task processes share the two cores with the API server.
+            env["AIRFLOW__CORE__PARALLELISM"] = "6"
+            env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = f"{ADMIN}:admin"
+            return env
+        return {
+            **env,
+            "AIRFLOW__CORE__PARALLELISM": "8",
+            "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
+            "AIRFLOW__CELERY__BROKER_URL": REDIS_URL,
+            "AIRFLOW__CELERY__RESULT_BACKEND": database.replace(
+                "postgresql+psycopg2", "db+postgresql"
+            ),
+            "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
             "TIKTOK_WAREHOUSE_QUEUE": "warehouse",
         }
 
@@ -257,9 +283,14 @@ class Cluster:
         return response.json()["access_token"]
 
     def auth_headers(self) -> dict[str, str]:
-        """A bearer token of the admin user airflow-init created, fetched once."""
+        """A bearer token of the admin, fetched once: the user airflow-init created (FAB), or the
+        one the simple auth manager generated a password for (LocalExecutor)."""
         if self._token is None:
-            self._token = self.token(ADMIN, self.admin_password)
+            password = self.admin_password
+            if self.executor == "LocalExecutor":
+                generated = self.home / "simple_auth_manager_passwords.json.generated"
+                password = json.loads(generated.read_text())[ADMIN]
+            self._token = self.token(ADMIN, password)
         return {"Authorization": f"Bearer {self._token}"}
 
     def add_user(self, username: str, role: str) -> str:
@@ -317,3 +348,29 @@ class Cluster:
             "where dag_id = %s order by run_id, task_id, map_index",
             dag_id,
         )
+
+
+@contextlib.contextmanager
+def throwaway_cluster(data_dir: Path, executor: str = "CeleryExecutor") -> Iterator[Cluster]:
+    """A ``Cluster`` on a metastore database and AIRFLOW_HOME of its own (and, for Celery, a
+    flushed broker database); every process stopped and everything dropped at the end."""
+    require_services(executor)
+    dbname = f"tiktok_{executor.removesuffix('Executor').lower()}_{uuid.uuid4().hex[:8]}"
+    admin = pg()
+    with admin.cursor() as cursor:
+        cursor.execute(f'create database "{dbname}"')
+    celery = executor == "CeleryExecutor"
+    if celery:
+        flush_broker()
+    home = Path(tempfile.mkdtemp(prefix=f"tiktok-{executor.lower()}-home-"))
+    cluster = Cluster(home, Cluster.environment(home, dbname, data_dir, executor), dbname)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        if celery:
+            flush_broker()
+        shutil.rmtree(home, ignore_errors=True)
+        with admin.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{dbname}" with (force)')
+        admin.close()

@@ -170,9 +170,10 @@ def test_second_day_reuses_sec_uid_and_costs_one_credit_per_creator(simulator, t
 
 
 def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factory, tmp_path):
-    # Holding each answer 2 ms makes six requests in flight certainly overlap past the cap of 3;
-    # with no latency the server answers each before the next arrives and 429s are left to chance.
-    simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7, latency_ms=2)
+    # Holding each answer 10 ms makes six requests sent together overlap past the cap of 3 even
+    # on a loaded machine; with no latency the server answers each before the next arrives and
+    # 429s are left to chance.
+    simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7, latency_ms=10)
     roster = roster_of(simulator, 60)
     settings = settings_for(simulator, tmp_path, max_in_flight=6, max_attempts=8)
     report = extract_creators(settings, D, roster)
