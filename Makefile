@@ -2,9 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 export DO_NOT_TRACK := 1
-export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: install demo test lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing clean airflow-ui
+.PHONY: install demo test test-fast test-slow lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing clean airflow-ui
 
 install:
 	@scripts/bootstrap.sh
@@ -12,12 +11,23 @@ install:
 demo: install
 	$(VENV)/python -m tiktok_engagement.demo
 
+# `make test` is the whole suite; CI runs the same tests as two tiers, fast first. Slow tests
+# (marked `slow`) run dbt builds, Airflow schedulers and clusters, or whole pipelines.
+PYTEST := $(VENV)/pytest -q -p no:cacheprovider
+
 test: install lint
-	$(VENV)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+
+test-slow: install
+	$(PYTEST) -m slow $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/mypy
 
 format: install
 	$(VENV)/ruff format .
@@ -54,7 +64,6 @@ airflow-ui: install
 	AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(DEMO_DATA)/airflow/airflow.db \
 	AIRFLOW__LOGGING__BASE_LOG_FOLDER=$(DEMO_DATA)/airflow/logs \
 	TIKTOK_DATA_DIR=$(DEMO_DATA) \
-	TIKTOK_DBT_MANIFEST=$(CURDIR)/include/dbt/target/manifest.json \
 	PYTHONPATH=$(CURDIR)/plugins \
 	PATH=$(CURDIR)/$(VENV):$$PATH \
 	$(VENV)/airflow standalone

@@ -4,15 +4,45 @@
 for the whole session, started in a subprocess. Treat it as read-only: send ``X-Sim-Date`` to pick
 a date rather than setting its clock, and start your own through ``simulator_factory`` to change
 faults, limits, keys or the clock.
+
+``require_service`` is how a test says it needs PostgreSQL, Redis, Chromium or the like: on a laptop
+the test skips with the reason, under CI (``CI=true``) it fails, so a broken end-to-end test cannot
+pass unseen.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from scavio_simulator import SimulatorConfig, SimulatorProcess
+
+T = TypeVar("T")
+
+
+def under_ci() -> bool:
+    """Whether the suite runs in CI (``CI`` set to true, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require_service(name: str, check: Callable[[], T]) -> T:
+    """``check()``'s result, or the test skipped (laptop) or failed (CI) when it raises.
+
+    ``check`` probes the service and raises, saying why, when it is not there; any exception
+    counts, since a probe fails in the service's own way (a driver error, a refused socket,
+    a missing binary).
+    """
+    try:
+        return check()
+    except Exception as exc:  # the probe's failure is the answer, reported either way below
+        reason = f"{name} is not available: {exc}"
+        if under_ci():
+            pytest.fail(
+                f"{reason} (CI=true: the services of the suite must be there)", pytrace=False
+            )
+        pytest.skip(reason)
 
 
 @pytest.fixture
