@@ -382,8 +382,10 @@ async def _run_load(
         )
         async with make_client(settings, snapshot_date, ledger, budget) as client:
 
-            async def run(item: _Work) -> Any:
-                return await item.fetch(client)
+            async def run(item: _Work) -> Collected:
+                # Rows are built and converted to Arrow as each item's answer arrives, so that
+                # work overlaps the answers still in flight instead of following the last one.
+                return collect(item, await item.fetch(client), load)
 
             results: list[Any] = []
             remaining = list(work)
@@ -400,7 +402,7 @@ async def _run_load(
             if isinstance(result, BaseException):
                 outcomes.record(item.key, item.label, result)
                 continue
-            for dataset, rows in collect(item, result, load).items():
+            for dataset, rows in result.items():
                 datasets.setdefault(dataset, []).extend(rows)
             report.done.append(item.key)
     except BaseException as exc:  # land the ledger whatever happened, then let it propagate
