@@ -52,7 +52,8 @@ from tiktok_airflow.wiring import (
     doc_md=__doc__,
 )
 def tiktok_creator_posts() -> None:
-    @task
+    # A past date is probed here with one request at a time: one slot of the API's pool.
+    @task(pool=SCAVIO_POOL, pool_slots=1)
     def roster(**context: Any) -> list[dict]:
         return creator_posts.roster(context)
 

@@ -48,7 +48,8 @@ from tiktok_airflow.wiring import (
     doc_md=__doc__,
 )
 def tiktok_search_trends() -> None:
-    @task
+    # A past date is probed here with one request at a time: one slot of the API's pool.
+    @task(pool=SCAVIO_POOL, pool_slots=1)
     def queries(**context: Any) -> list[dict]:
         return search_trends.queries(context)
 

@@ -75,6 +75,8 @@ def probe_past_date(
 
     log.info("%s is not today (%s UTC): checking the API answers as of it", day, today_utc())
     part = probe_part(kind)
+    # The planning task holds one slot of the scavio_api pool: one request in flight at most.
+    settings = settings.with_overrides(max_in_flight=1)
     if isinstance(item, Creator):
         report = extract_creators(settings, day, [item], part=part, **load_options(context))
     else:
