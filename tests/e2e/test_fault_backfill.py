@@ -91,8 +91,11 @@ def marts(serving_db: Path) -> dict[str, list[tuple]]:
             "list_sort(list_distinct(list(outcome))) from marts.api_runs group by all order by all"
         ).fetchall()
         rows["source_freshness"] = con.execute(
-            "select * replace (case when dataset in ('request_ledger', 'loads') then null "
-            "else rows_loaded end as rows_loaded) from marts.source_freshness order by all"
+            # How many files a date's loads wrote depends on the batching (the Airflow path lands a
+            # probe and a file per batch and try), not on the data.
+            "select * exclude (files_loaded) replace (case when dataset in ('request_ledger', "
+            "'loads') then null else rows_loaded end as rows_loaded) "
+            "from marts.source_freshness order by all"
         ).fetchall()
         return rows
     finally:
