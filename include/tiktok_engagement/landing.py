@@ -140,6 +140,53 @@ SCHEMAS: dict[str, pa.Schema] = {
             *LINEAGE_FIELDS,
         ]
     ),
+    # One row per comment (or reply) of a sampled video, in the order the API answered.
+    # ``creator_username`` is the tracked creator whose feed the video came from (NULL for a video
+    # sampled from a query's results); ``parent_comment_id`` is set on replies only.
+    "comments": _schema(
+        [
+            pa.field("snapshot_date", pa.date32(), nullable=False),
+            pa.field("video_id", pa.string(), nullable=False),
+            pa.field("creator_username", pa.string()),
+            pa.field("video_author_unique_id", pa.string()),
+            pa.field("sample_source", pa.string(), nullable=False),
+            pa.field("query", pa.string()),
+            pa.field("page", pa.int32(), nullable=False),
+            pa.field("comment_rank", pa.int32(), nullable=False),
+            pa.field("comment_id", pa.string(), nullable=False),
+            pa.field("parent_comment_id", pa.string()),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("created_at", _TS, nullable=False),
+            pa.field("like_count", pa.int64(), nullable=False),
+            pa.field("reply_count", pa.int64()),
+            pa.field("commenter_unique_id", pa.string()),
+            pa.field("commenter_nickname", pa.string()),
+            pa.field("raw_json", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
+        ]
+    ),
+    # One row per scored comment, written by the scoring step (not by an API request, so
+    # ``request_seq`` is NULL and ``captured_at`` is when it was scored). ``comments_load_id`` names
+    # the load that landed the comment; ``sentiment_score`` is NULL when the label is ``unscored``.
+    "comment_scores": _schema(
+        [
+            pa.field("snapshot_date", pa.date32(), nullable=False),
+            pa.field("comment_id", pa.string(), nullable=False),
+            pa.field("video_id", pa.string(), nullable=False),
+            pa.field("comments_load_id", pa.string(), nullable=False),
+            pa.field("language", pa.string()),
+            pa.field("language_confidence", pa.float64()),
+            pa.field("sentiment_score", pa.float64()),
+            pa.field("sentiment_label", pa.string(), nullable=False),
+            pa.field("is_question", pa.bool_(), nullable=False),
+            pa.field("purchase_intent", pa.bool_(), nullable=False),
+            pa.field("is_generic", pa.bool_(), nullable=False),
+            pa.field("normalized_text", pa.string(), nullable=False),
+            pa.field("terms", pa.list_(pa.string()), nullable=False),
+            pa.field("scorer_version", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
+        ]
+    ),
     # One row per HTTP attempt; ``attempt`` counts the client's retries of one request, while
     # ``run_attempt`` is the try of the task (or CLI run) that sent it.
     "request_ledger": _schema(
@@ -206,7 +253,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 DATASETS = tuple(SCHEMAS)
 # The datasets whose rows are API observations (the others record requests and loads).
-OBSERVATION_DATASETS = ("profiles", "creator_posts", "search_results", "hashtags")
+OBSERVATION_DATASETS = ("profiles", "creator_posts", "search_results", "hashtags", "comments")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
