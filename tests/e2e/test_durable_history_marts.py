@@ -29,6 +29,8 @@ from tiktok_engagement.extract import (
 )
 from tiktok_engagement.warehouse import WarehousePaths, build
 
+from tests.e2e.marts_snapshot import marts_rows
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 DAYS = [date(2026, 11, 1) + timedelta(days=n) for n in range(5)]
@@ -90,25 +92,14 @@ def warehouse(settings: Settings) -> Path:
 
 
 def marts(serving_db: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(serving_db), read_only=True)
-    try:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        rows = {
-            t: con.execute(f'select * from marts."{t}" order by all').fetchall() for t in tables
-        }
-        # How many rows and files were landed is a fact about the runs, not about the data.
-        rows["source_freshness"] = con.execute(
-            "select * exclude (rows_loaded, files_loaded) from marts.source_freshness order by all"
-        ).fetchall()
-        return rows
-    finally:
-        con.close()
+    # How many rows and files were landed is a fact about the runs, not about the data.
+    return marts_rows(
+        serving_db,
+        {
+            "source_freshness": "select * exclude (rows_loaded, files_loaded) "
+            "from marts.source_freshness order by all"
+        },
+    )
 
 
 def test_any_sequence_of_runs_gives_the_clean_marts_and_counts_every_credit(

@@ -36,6 +36,8 @@ from tiktok_engagement.demo import run_pipeline
 from tiktok_engagement.extract import extract_creators, extract_searches
 from tiktok_engagement.warehouse import WarehousePaths, build
 
+from tests.e2e.marts_snapshot import marts_rows
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 LAST = date(2026, 11, 7)
@@ -75,31 +77,18 @@ def backfill(simulator, data_dir: Path, **settings) -> Path:
 
 def marts(serving_db: Path) -> dict[str, list[tuple]]:
     """Every marts table's rows, in a total order (ledger size aside, see the module docstring)."""
-    con = duckdb.connect(str(serving_db), read_only=True)
-    try:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        query = 'select * from marts."{}" order by all'
-        rows = {t: con.execute(query.format(t)).fetchall() for t in tables}
-        rows["api_runs_per_date"] = con.execute(
-            "select snapshot_date, sum(credits_used), sum(rows_landed), "
-            "list_sort(list_distinct(list(outcome))) from marts.api_runs group by all order by all"
-        ).fetchall()
-        rows["source_freshness"] = con.execute(
+    return marts_rows(
+        serving_db,
+        {
+            "api_runs_per_date": "select snapshot_date, sum(credits_used), sum(rows_landed), "
+            "list_sort(list_distinct(list(outcome))) from marts.api_runs group by all order by all",
             # How many files a date's loads wrote depends on the batching (the Airflow path lands a
             # probe and a file per batch and try), not on the data.
-            "select * exclude (files_loaded) replace (case when dataset in ('request_ledger', "
-            "'loads') then null else rows_loaded end as rows_loaded) "
-            "from marts.source_freshness order by all"
-        ).fetchall()
-        return rows
-    finally:
-        con.close()
+            "source_freshness": "select * exclude (files_loaded) replace (case when dataset in "
+            "('request_ledger', 'loads') then null else rows_loaded end as rows_loaded) "
+            "from marts.source_freshness order by all",
+        },
+    )
 
 
 def test_faults_change_the_api_usage_and_nothing_else(simulator_factory, tmp_path, monkeypatch):
