@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from scavio_simulator import SimulatorConfig, SimulatorProcess
+from tiktok_engagement.config import Settings
 
 T = TypeVar("T")
 
@@ -65,3 +67,14 @@ def simulator() -> Iterator[SimulatorProcess]:
     """A default simulator shared by the session (read-only by convention, see the module docstring)."""
     with SimulatorProcess(SimulatorConfig()) as process:
         yield process
+
+
+def sim_settings(simulator: SimulatorProcess, data_dir: Path, **overrides: Any) -> Settings:
+    """Extraction settings against ``simulator`` with data under ``data_dir`` (a short timeout)."""
+    return Settings(
+        base_url=simulator.base_url,
+        api_key=simulator.api_key,
+        data_dir=data_dir,
+        timeout_s=5.0,
+        **overrides,
+    )

@@ -414,7 +414,8 @@ def to_table(dataset: str, rows: Rows) -> pa.Table:
     return table
 
 
-def _fsync_dir(path: str) -> None:
+def fsync_dir(path: str) -> None:
+    """Make a directory's entries (a new or renamed file) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -500,7 +501,7 @@ class Landing:
                 raise LandedFileExistsError(
                     f"{final} is already landed; it is never replaced"
                 ) from None
-            _fsync_dir(directory)
+            fsync_dir(directory)
         finally:
             # Only the temporary name is ours to remove; the final file (if linked) stays.
             with contextlib.suppress(FileNotFoundError):

@@ -44,7 +44,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .landing import DATASETS, SCHEMAS, Landing, to_table
+from .landing import DATASETS, SCHEMAS, Landing, fsync_dir, to_table
 from .warehouse.build import build_lock
 from .warehouse.paths import WarehousePaths, data_dir_from_env
 
@@ -294,7 +294,7 @@ def compact_partition(
             delete(path)
             removed.append(path)
     if landing.fs.type_name == "local":
-        _fsync_dir(directory)
+        fsync_dir(directory)
     return PartitionCompaction(
         dataset,
         snapshot_date,
@@ -323,14 +323,6 @@ def _verify(
         f"{path} read back {written.num_rows} rows, expected {expected.num_rows} distinct rows "
         "equal to the merged files'; no landed file was removed"
     )
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def dates_between(first: date, through: date | None = None) -> list[date]:

@@ -29,6 +29,7 @@ from tiktok_engagement.extract import (
 )
 from tiktok_engagement.warehouse import WarehousePaths, build
 
+from tests.conftest import sim_settings
 from tests.e2e.marts_snapshot import marts_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -41,16 +42,6 @@ QUERIES = [
 ]
 STEPS = ("capped", "subset", "out_of_credits", "roster_change", "faults", "plain")
 NOT_COMPARED = {"api_usage", "api_runs", "build_info"}
-
-
-def settings_for(simulator, data_dir: Path, **overrides) -> Settings:
-    return Settings(
-        base_url=simulator.base_url,
-        api_key=simulator.api_key,
-        data_dir=data_dir,
-        timeout_s=5.0,
-        **overrides,
-    )
 
 
 def run_step(step: str, rng: random.Random, sim, settings: Settings, day, roster) -> None:
@@ -107,8 +98,8 @@ def test_any_sequence_of_runs_gives_the_clean_marts_and_counts_every_credit(
 ):
     dirty_sim, clean_sim = simulator_factory(), simulator_factory()
     roster = [Creator(r["username"], r["niche"]) for r in clean_sim.roster(8)]
-    dirty = settings_for(dirty_sim, tmp_path / "dirty")
-    clean = settings_for(clean_sim, tmp_path / "clean")
+    dirty = sim_settings(dirty_sim, tmp_path / "dirty")
+    clean = sim_settings(clean_sim, tmp_path / "clean")
     rng = random.Random(20261201)
 
     steps = 0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
-from tiktok_engagement.config import Creator, Query, Settings
+from tiktok_engagement.config import Creator, Query
 from tiktok_engagement.extract import (
     ExtractionRefused,
     ExtractionStopped,
@@ -35,22 +35,14 @@ from tiktok_engagement.extract import (
 )
 from tiktok_engagement.landing import DATASETS, Landing
 
+from tests.conftest import sim_settings
+
 D = date(2026, 11, 1)
 QUERIES = [Query("home workout", "keyword"), Query("gym", "hashtag")]
 
 
 def roster_of(simulator, count: int) -> list[Creator]:
     return [Creator(r["username"], r["niche"]) for r in simulator.roster(count)]
-
-
-def settings_for(simulator, data_dir: Path, **overrides) -> Settings:
-    return Settings(
-        base_url=simulator.base_url,
-        api_key=simulator.api_key,
-        data_dir=data_dir,
-        timeout_s=5.0,
-        **overrides,
-    )
 
 
 def videos(landing: Landing, day: date) -> set[tuple[str, str]]:
@@ -85,7 +77,7 @@ def sim(simulator_factory):
 
 def test_no_later_run_shrinks_a_landed_date(sim, tmp_path):
     roster = roster_of(sim, 8)
-    settings = settings_for(sim, tmp_path)
+    settings = sim_settings(sim, tmp_path)
     landing = Landing(settings.landing_root)
     extract_creators(settings, D, roster)
     extract_searches(settings, D, QUERIES)
@@ -130,7 +122,7 @@ def test_no_later_run_shrinks_a_landed_date(sim, tmp_path):
 
 def test_a_retry_fetches_only_what_is_missing_and_fresh_captures_again(sim, tmp_path):
     roster = roster_of(sim, 6)
-    settings = settings_for(sim, tmp_path)
+    settings = sim_settings(sim, tmp_path)
     landing = Landing(settings.landing_root)
     sim.configure(credit_balance=5)  # the first load stops part-way
     with pytest.raises(ExtractionStopped) as stopped:
@@ -161,7 +153,7 @@ def test_a_retry_fetches_only_what_is_missing_and_fresh_captures_again(sim, tmp_
 
 def test_the_run_cap_covers_every_load_of_the_run(sim, tmp_path):
     roster = roster_of(sim, 10)
-    settings = settings_for(sim, tmp_path, credit_budget=12)
+    settings = sim_settings(sim, tmp_path, credit_budget=12)
     with pytest.raises(ExtractionStopped):
         extract_creators(settings, D, roster, run_id="run-a")
     with pytest.raises(ExtractionStopped, match="SCAVIO_CREDIT_BUDGET"):
@@ -174,7 +166,7 @@ def test_the_run_cap_covers_every_load_of_the_run(sim, tmp_path):
 
 def test_the_daily_cap_covers_every_run_of_the_date(sim, tmp_path):
     roster = roster_of(sim, 10)
-    settings = settings_for(sim, tmp_path, daily_credit_budget=15)
+    settings = sim_settings(sim, tmp_path, daily_credit_budget=15)
     with pytest.raises(ExtractionStopped):
         extract_creators(settings, D, roster, run_id="run-a")
     with pytest.raises(ExtractionStopped, match="SCAVIO_DAILY_CREDIT_BUDGET"):
@@ -188,7 +180,7 @@ def test_the_daily_cap_covers_every_run_of_the_date(sim, tmp_path):
 
 def test_the_reserve_stops_before_the_balance_falls_below_it(sim, tmp_path):
     sim.configure(credit_balance=20)
-    settings = settings_for(sim, tmp_path, credit_reserve=14)
+    settings = sim_settings(sim, tmp_path, credit_reserve=14)
     with pytest.raises(ExtractionStopped, match="SCAVIO_CREDIT_RESERVE"):
         extract_creators(settings, D, roster_of(sim, 10))
     assert sim.stats()["credits_used"] <= 6
@@ -196,7 +188,7 @@ def test_the_reserve_stops_before_the_balance_falls_below_it(sim, tmp_path):
 
 def test_a_past_date_is_refused_by_an_api_that_does_not_echo_it(simulator_factory, tmp_path):
     live_like = simulator_factory(echo_date=False)
-    settings = settings_for(live_like, tmp_path)
+    settings = sim_settings(live_like, tmp_path)
     with pytest.raises(ExtractionRefused, match="only current counts") as refused:
         extract_creators(settings, D, roster_of(live_like, 5))
     assert live_like.stats()["credits_used"] <= 1
@@ -235,7 +227,7 @@ def test_a_bad_item_is_rejected_and_the_rest_lands(simulator_factory, tmp_path, 
     clean = simulator_factory()
     roster = roster_of(clean, 4)
     bad = simulator_factory(bad_items=(f"{kind}:{roster[1].username}",))
-    settings = settings_for(bad, tmp_path)
+    settings = sim_settings(bad, tmp_path)
     report = extract_creators(settings, D, roster)
     landing = Landing(settings.landing_root)
     rejected = landing.read("rejected", D).to_pylist()
@@ -257,7 +249,7 @@ def test_a_bad_item_is_rejected_and_the_rest_lands(simulator_factory, tmp_path, 
 
 
 def test_every_landed_row_carries_its_lineage(sim, tmp_path):
-    settings = settings_for(sim, tmp_path)
+    settings = sim_settings(sim, tmp_path)
     report = extract_creators(settings, D, roster_of(sim, 3), run_id="run-x", run_attempt=2)
     landing = Landing(settings.landing_root)
     ledger = {

@@ -14,7 +14,7 @@ import httpx
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from tiktok_engagement.config import Creator, Query, Settings
+from tiktok_engagement.config import Creator, Query
 from tiktok_engagement.extract import (
     ExtractionIncomplete,
     ExtractionStopped,
@@ -24,22 +24,14 @@ from tiktok_engagement.extract import (
 from tiktok_engagement.landing import LINEAGE_COLUMNS, OBSERVATION_DATASETS, Landing
 from tiktok_engagement.scavio.errors import AuthenticationError
 
+from tests.conftest import sim_settings
+
 D = date(2026, 11, 1)
 
 
 def roster_of(simulator, count: int) -> list[Creator]:
     rows = httpx.get(f"{simulator.base_url}/_sim/roster", params={"count": count}).json()
     return [Creator(r["username"], r["niche"]) for r in rows["creators"]]
-
-
-def settings_for(simulator, tmp_path: Path, **overrides) -> Settings:
-    return Settings(
-        base_url=simulator.base_url,
-        api_key=simulator.api_key,
-        data_dir=tmp_path,
-        timeout_s=5.0,
-        **overrides,
-    )
 
 
 def oracle_posts(simulator, username: str, day: date) -> list[str]:
@@ -83,7 +75,7 @@ def test_fifty_creators_and_five_queries_land_exact_rows_and_rerun_is_identical(
     simulator, tmp_path
 ):
     roster = roster_of(simulator, 50)
-    settings = settings_for(simulator, tmp_path)
+    settings = sim_settings(simulator, tmp_path)
     creators = extract_creators(settings, D, roster)
     searches = extract_searches(settings, D, QUERIES)
 
@@ -124,7 +116,7 @@ def data_rows(table) -> list[tuple]:
 
 def test_a_fresh_rerun_adds_its_own_files_and_replaces_nothing(simulator, tmp_path):
     roster = roster_of(simulator, 10)
-    settings = settings_for(simulator, tmp_path)
+    settings = sim_settings(simulator, tmp_path)
     first = extract_creators(settings, D, roster)
     first_searches = extract_searches(settings, D, QUERIES[:2])
     root = tmp_path / "landing"
@@ -160,7 +152,7 @@ def test_a_fresh_rerun_adds_its_own_files_and_replaces_nothing(simulator, tmp_pa
 
 def test_second_day_reuses_sec_uid_and_costs_one_credit_per_creator(simulator, tmp_path):
     roster = roster_of(simulator, 20)
-    settings = settings_for(simulator, tmp_path)
+    settings = sim_settings(simulator, tmp_path)
     extract_creators(settings, D, roster)
     report = extract_creators(settings, date(2026, 11, 2), roster)
     assert report.credits_used == 20
@@ -175,7 +167,7 @@ def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factor
     # 429s are left to chance.
     simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7, latency_ms=10)
     roster = roster_of(simulator, 60)
-    settings = settings_for(simulator, tmp_path, max_in_flight=6, max_attempts=8)
+    settings = sim_settings(simulator, tmp_path, max_in_flight=6, max_attempts=8)
     report = extract_creators(settings, D, roster)
 
     posts = Landing(settings.landing_root).read("creator_posts", D)
@@ -194,7 +186,7 @@ def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factor
 def test_out_of_credits_stops_spending_and_lands_what_was_fetched(simulator_factory, tmp_path):
     simulator = simulator_factory(credit_balance=50)
     roster = roster_of(simulator, 40)
-    settings = settings_for(simulator, tmp_path, max_in_flight=4)
+    settings = sim_settings(simulator, tmp_path, max_in_flight=4)
     with pytest.raises(ExtractionStopped, match=r"out of credits \(HTTP 402\)") as info:
         extract_creators(settings, D, roster)
     report = info.value.report
@@ -213,7 +205,7 @@ def test_out_of_credits_stops_spending_and_lands_what_was_fetched(simulator_fact
 
 
 def test_bad_key_fails_fast_with_one_message_and_lands_only_its_ledger(simulator, tmp_path):
-    settings = settings_for(simulator, tmp_path).with_overrides(api_key="sk_wrong_key_123")
+    settings = sim_settings(simulator, tmp_path).with_overrides(api_key="sk_wrong_key_123")
     with pytest.raises(AuthenticationError, match="HTTP 401") as info:
         extract_creators(settings, D, roster_of(simulator, 30))
     assert "sk_wrong_key_123" not in str(info.value)
@@ -232,7 +224,7 @@ def test_bad_key_fails_fast_with_one_message_and_lands_only_its_ledger(simulator
 
 def test_the_key_never_reaches_landed_files_or_logs(simulator_factory, tmp_path, caplog):
     simulator = simulator_factory(error_rate=0.2, malformed_rate=0.1, fault_seed=3)
-    settings = settings_for(simulator, tmp_path, max_attempts=8)
+    settings = sim_settings(simulator, tmp_path, max_attempts=8)
     caplog.set_level(logging.DEBUG)
     try:
         extract_creators(settings, D, roster_of(simulator, 15))
@@ -254,7 +246,7 @@ def test_malformed_bodies_are_retried_or_fail_clearly_never_land_bad_rows(
 ):
     simulator = simulator_factory(malformed_rate=0.3, fault_seed=11)
     roster = roster_of(simulator, 30)
-    settings = settings_for(simulator, tmp_path, max_attempts=6)
+    settings = sim_settings(simulator, tmp_path, max_attempts=6)
     try:
         report = extract_creators(settings, D, roster)
     except ExtractionIncomplete as exc:
@@ -272,7 +264,7 @@ def test_malformed_bodies_are_retried_or_fail_clearly_never_land_bad_rows(
 
 def test_unknown_creator_is_marked_and_the_run_goes_on(simulator, tmp_path):
     roster = [*roster_of(simulator, 5), Creator("no.such.creator.zz", "fitness")]
-    settings = settings_for(simulator, tmp_path)
+    settings = sim_settings(simulator, tmp_path)
     report = extract_creators(settings, D, roster)
     assert report.not_found == ["no.such.creator.zz"]
     posts = Landing(settings.landing_root).read("creator_posts", D)
@@ -283,7 +275,7 @@ def test_unknown_creator_is_marked_and_the_run_goes_on(simulator, tmp_path):
 
 def test_run_credit_cap_is_never_exceeded(simulator, tmp_path):
     roster = roster_of(simulator, 30)
-    settings = settings_for(simulator, tmp_path, credit_budget=25, max_in_flight=8)
+    settings = sim_settings(simulator, tmp_path, credit_budget=25, max_in_flight=8)
     before = simulator.stats()["credits_used"]
     with pytest.raises(ExtractionStopped, match="credit cap"):
         extract_creators(settings, D, roster)
