@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test test-fast test-slow lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing clean airflow-ui
+.PHONY: install demo test test-fast test-slow lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing bench-sentiment clean airflow-ui
 
 install:
 	@scripts/bootstrap.sh
@@ -37,7 +37,7 @@ simulator: install
 	$(VENV)/python -m scavio_simulator
 
 # Benchmarks write their figures into BENCHMARKS.md; timing never gates a test.
-bench: bench-extract bench-warehouse bench-demo bench-landing
+bench: bench-extract bench-warehouse bench-demo bench-landing bench-sentiment
 
 bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
@@ -50,6 +50,9 @@ bench-demo: install
 
 bench-landing: install
 	$(VENV)/python bench/landing_growth.py --days 30 --creators 50
+
+bench-sentiment: install
+	$(VENV)/python bench/sentiment_bench.py
 
 # The Airflow UI over the demo's Airflow home (<data>/airflow, SQLite): its runs, logs and the report
 # (Browse > TikTok engagement report). Log in as admin with the password airflow standalone prints.
