@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .comments import Comment
 from .population import HashtagInfo, Population, Post
 
 COVER_HOST = "https://sim.invalid"
@@ -38,7 +39,7 @@ def aweme(population: Population, post: Post, as_of: int) -> dict[str, Any]:
     cha_list = []
     text_extra = []
     offset = len(post.caption)
-    for tag in post.tags:
+    for tag in post.all_tags:
         info = population.hashtag(tag)
         cid = info.cid if info else ""
         cha_list.append({"cid": cid, "cha_name": tag})
@@ -84,13 +85,33 @@ def profile_user(population: Population, username: str, as_of: int) -> dict[str,
         "signature": creator.signature,
         "bio_url": creator.bio_url,
         "avatar_thumb": {"url_list": [f"{COVER_HOST}/avatar/{creator.uid}.jpeg"]},
-        "follower_count": creator.followers_at(as_of),
+        "follower_count": population.followers_at(creator, as_of),
         "following_count": creator.following_count,
         "aweme_count": len(posts),
         "total_favorited": total_likes,
         "verification_type": creator.verification_type,
         "region": creator.region,
         "is_private": False,
+    }
+
+
+def comment_item(comment: Comment, as_of: int) -> dict[str, Any]:
+    """A comment or reply of ``video/comments`` and ``video/comments/replies`` as of ``as_of``.
+
+    ``reply_id`` is the parent comment's ``cid`` on a reply and ``"0"`` on a top-level comment,
+    as in TikTok's own payloads; ``reply_comment_total`` counts the replies existing by then.
+    """
+    parent = comment.parent
+    return {
+        "cid": comment.cid,
+        "text": comment.text,
+        "create_time": comment.create_time,
+        "digg_count": comment.likes(as_of),
+        "reply_comment_total": comment.replies_at(as_of),
+        "aweme_id": comment.post.aweme_id,
+        "reply_id": parent.cid if parent is not None else "0",
+        "reply_to_reply_id": "0",
+        "user": {"unique_id": comment.unique_id, "nickname": comment.nickname},
     }
 
 

@@ -13,9 +13,15 @@ Design:
   creator's mean like/comment/share rates; each post varies around them. A few posts are
   implausible on purpose (likes above views), and posts have a review delay before their first
   view, so a snapshot always holds some fresh posts with zero views.
+* **Tiers**: the archetype rates are scaled by :data:`TIER_ENGAGEMENT`, so view-based engagement
+  ((likes + comments + shares) / views) falls with audience size as published benchmarks have
+  it: a median creator near 11% below 10K followers, 8% micro, 5.5% mid, 4% macro and 2.5% above
+  1M, with the archetypes still spreading creators inside each tier.
 * **Time**: a post's views follow ``V * (1 - exp(-days / tau) + tail * days)``: most views in the
   first days, then a slow tail, so counts never decrease. Likes, comments, shares and saves are
-  fixed fractions of views. Followers drift exponentially with a small daily wobble. Posts appear
+  fixed fractions of views. Followers (:meth:`Population.followers_at`, what ``profile`` reports)
+  drift exponentially by tier with a small daily wobble, gain a share of a viral video's views as
+  they come in, and for follower buyers jump on spike days. Posts appear
   on a creator-specific cadence (Poisson per week) and about 1% are deleted some days after
   posting. A creator holds 60-120 posts as of :data:`REFERENCE_DATE`; earlier dates see fewer,
   later dates more.
@@ -25,6 +31,20 @@ Design:
 * **Search**: a keyword is tokenised (lower case, light plural stemming, stop words dropped); the
   niches whose vocabulary contains a token give the candidate creators, and their visible posts
   are scored on caption and hashtag matches, then ranked by score, views and recency.
+* **Signals** a vetter looks for, picked by roster position (:meth:`Population._assign_signals`)
+  so the bundled roster holds each: ``Creator.is_pod`` (engagement pods: ``pod_members`` leave
+  generic praise on most posts), ``Creator.is_controversial`` (about half of the comments
+  negative; ``Creator.negativity`` is the share for everyone), ``Creator.spike_phase`` (bought
+  followers every :data:`SPIKE_PERIOD_DAYS` days: :meth:`Population.spike_days`).
+* **Sponsored posts**: ``Creator.sponsor_rate`` (0-3.5% for most, 8-20% for a fifth) of posts are
+  paid, ``Post.sponsor`` says how they show it (:data:`SPONSOR_KINDS`): disclosure hashtags in
+  ``Post.sponsor_tags`` (``#ad``, ``#sponsored``, ``#paidpartnership``, and by region
+  ``#anzeige``, ``#werbung``, ``#publicidad``, ``#publi``, ``#pub``, ``#sponsorisé``) or a
+  "paid partnership with @brand" line, softer hints (``#collab``, ``#gifted``, "thanks to
+  @brand", "use code MAYA20 at @brand"), the platform's ``is_ads`` flag only, or nothing. Paid
+  posts get fewer views, likes, shares and saves. The draw comes from a hash of the post's id,
+  not from the week's stream, so organic posts are exactly what they were before.
+* **Comments** are generated only when asked for (``comments.py``, :attr:`Population.comment_book`).
 * **Hashtags** are fixed facts of the vocabulary (same ids for every seed); a hashtag's feed is the
   visible posts carrying it, ranked by views and recency. Because a post's tags come from its
   phrase plus its niche's general tags, "home workout" results and ``#gym`` videos overlap.
@@ -40,10 +60,11 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
+from .comment_vocabulary import BRANDS
 from .vocabulary import (
     CAPTION_TEMPLATES,
     DISPLAY_NAMES,
@@ -89,6 +110,16 @@ TIER_GROWTH: dict[str, tuple[float, float]] = {
     "macro": (-0.0008, 0.0014),
     "mega": (-0.001, 0.001),
 }
+# View-based engagement falls with audience size on TikTok (published benchmarks: roughly 8-15%
+# below 10K followers, 1.5-3.5% above 1M): a creator's archetype rates are scaled by its tier, so
+# the archetypes still spread creators within a tier.
+TIER_ENGAGEMENT: dict[str, float] = {
+    "nano": 1.7,
+    "micro": 1.15,
+    "mid": 0.78,
+    "macro": 0.6,
+    "mega": 0.38,
+}
 TIER_CADENCE: dict[str, tuple[float, float]] = {
     "nano": (0.25, 1.0),
     "micro": (0.3, 1.3),
@@ -114,6 +145,14 @@ _ARCHETYPE_RATES: dict[
     "comment_heavy": ((0.04, 0.08), (0.007, 0.015), (0.001, 0.004)),
     "viral": ((0.06, 0.11), (0.0015, 0.004), (0.014, 0.03)),
 }
+
+SIGNAL_BLOCK = 25
+"""Roster positions per pod, controversial and follower-buying creator (see ``_assign_signals``)."""
+POD_TIERS = ("nano", "micro", "mid")
+"""Engagement pods are a small creator's trick: only these tiers join one."""
+SPIKE_PERIOD_DAYS = 14
+SPIKE_PURGE_DAYS = 5.0
+SPIKE_HOUR_S = 2 * 3600
 
 MAX_RESULT_DEPTH = 150
 """Search and hashtag feeds are cut at this many ranked videos (5 pages of 30)."""
@@ -169,6 +208,8 @@ class Creator:
         "sec_uid", "uid", "nickname", "signature", "bio_url", "verification_type",
         "following_count", "cadence", "start_ts", "preferred_hour", "region", "reach",
         "like_rate", "comment_rate", "share_rate", "shows_downloads", "_seed_prefix",
+        "sponsor_rate", "negativity", "is_pod", "pod_members", "is_controversial",
+        "spike_phase", "spike_jump",
     )  # fmt: skip
 
     index: int
@@ -178,6 +219,18 @@ class Creator:
     archetype: str
     follower_count: int
     """Followers as of :data:`REFERENCE_DATE` (the tier is defined by this number)."""
+    sponsor_rate: float
+    """Share of the creator's posts that are paid (disclosed or not): see :class:`Post.sponsor`."""
+    negativity: float
+    """Share of the creator's comments written to read negative (far higher when controversial)."""
+    is_pod: bool
+    """The creator is in an engagement pod: ``pod_members`` comment generic praise on most posts."""
+    pod_members: tuple[tuple[str, str], ...]
+    """(unique_id, nickname) of the pod's accounts (other creators of the niche and bots)."""
+    is_controversial: bool
+    """The audience is hostile: comments skew negative (complaints, sarcasm)."""
+    spike_phase: int | None
+    """Set for creators who buy followers: see :meth:`Population.spike_days`."""
 
     def __init__(
         self, seed: int, index: int, username: str, names: tuple[str, str], niche: Niche, tier: str
@@ -204,6 +257,10 @@ class Creator:
         )
         self.comment_rate = rng.uniform(*comment_range)
         self.share_rate = rng.uniform(*share_range)
+        scale = TIER_ENGAGEMENT[tier]
+        self.like_rate *= scale
+        self.comment_rate *= scale
+        self.share_rate *= scale
 
         self.sec_uid = "MS4wLjABAAAA" + "".join(rng.choice(_B64URL) for _ in range(52))
         self.uid = str(rng.randrange(6_600_000_000_000_000_000, 7_400_000_000_000_000_000))
@@ -221,9 +278,27 @@ class Creator:
         self.preferred_hour = rng.uniform(0, 24)
         self.region = _weighted(rng, REGIONS)
         self.shows_downloads = rng.random() < 0.5
+        # Signals added later draw from a stream of their own, so the draws above (and every
+        # post) stay what they were.
+        signals = Random(f"{seed}:{username}:signals")
+        if signals.random() < 0.2:
+            self.sponsor_rate = signals.uniform(0.08, 0.2)
+        else:
+            self.sponsor_rate = signals.uniform(0.0, 0.035)
+        self.negativity = signals.uniform(0.03, 0.12)
+        self.spike_jump = signals.uniform(0.08, 0.15)
+        # Set by the Population, which picks pods, controversial and spiking creators.
+        self.is_pod = False
+        self.pod_members = ()
+        self.is_controversial = False
+        self.spike_phase = None
 
     def followers_at(self, as_of: int) -> int:
-        """Follower count at a moment: exponential drift plus a small day-to-day wobble."""
+        """The organic follower trend at a moment: exponential drift plus a small daily wobble.
+
+        The profile endpoint reports :meth:`Population.followers_at`, which adds the followers
+        viral videos bring and bought-follower spikes.
+        """
         days = (as_of - REFERENCE_TS) / DAY
         wobble = Random(f"{self._seed_prefix}:f{as_of // DAY}").uniform(-0.0015, 0.0015)
         return max(0, int(self.follower_count * math.exp(self.growth * days) * (1 + wobble)))
@@ -293,7 +368,7 @@ class Post:
         "creator", "aweme_id", "create_time", "caption", "template", "phrase", "tags", "_terms",
         "music", "duration_ms", "region", "is_ads", "lifetime_views", "tau_days", "tail",
         "like_rate", "comment_rate", "share_rate", "save_rate", "download_rate", "delay_s",
-        "deleted_at", "implausible", "viral", "shows_sec_uid",
+        "deleted_at", "implausible", "viral", "shows_sec_uid", "sponsor", "brand", "sponsor_tags",
     )  # fmt: skip
 
     creator: Creator
@@ -321,6 +396,12 @@ class Post:
     implausible: bool
     viral: bool
     shows_sec_uid: bool
+    sponsor: str | None
+    """None for an organic post, else how the paid post shows it (:data:`SPONSOR_KINDS`)."""
+    brand: str | None
+    """The paying brand's handle (no ``@``) of a sponsored post."""
+    sponsor_tags: tuple[str, ...]
+    """Disclosure or collab hashtags, after :attr:`tags` in ``desc`` and ``cha_list``."""
 
     def counts(self, as_of: int) -> tuple[int, int, int, int, int, int]:
         """(views, likes, comments, shares, saves, downloads) at ``as_of`` (Unix seconds)."""
@@ -341,7 +422,12 @@ class Post:
     @property
     def desc(self) -> str:
         """The caption as posted: text followed by the hashtags."""
-        return self.caption + "".join(f" #{tag}" for tag in self.tags)
+        return self.caption + "".join(f" #{tag}" for tag in self.all_tags)
+
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """Every hashtag of the post: its topic tags, then any disclosure or collab tags."""
+        return self.tags + self.sponsor_tags if self.sponsor_tags else self.tags
 
     @property
     def terms(self) -> tuple[frozenset[str], str]:
@@ -386,7 +472,8 @@ def _make_post(rng: Random, creator: Creator, niche: Niche, create_time: int) ->
     post = Post()
     post.creator = creator
     post.create_time = create_time
-    post.aweme_id = str((create_time << 32) | (creator.index << 12) | rng.getrandbits(12))
+    id_value = (create_time << 32) | (creator.index << 12) | rng.getrandbits(12)
+    post.aweme_id = str(id_value)
 
     phrase, phrase_tags = _pick(random, niche.phrases)
     template = _pick(random, CAPTION_TEMPLATES)
@@ -450,7 +537,96 @@ def _make_post(rng: Random, creator: Creator, niche: Niche, create_time: int) ->
         post.like_rate = 1.05 + random() * 0.75
     post.deleted_at = int(create_time + 3600 + random() * 30 * DAY) if random() < 0.01 else None
     post.shows_sec_uid = random() < 0.7
+    post.sponsor = None
+    post.brand = None
+    post.sponsor_tags = ()
+    # Sponsorship draws from a hash of the id, not from ``rng``: the posts' own draws stay as
+    # they were before sponsored posts existed.
+    draw = _mix64(id_value)
+    if (draw & 0xFFFFFFFF) / 2**32 < creator.sponsor_rate and not post.implausible:
+        _sponsor(post, creator, niche, _mix64(draw))
     return post
+
+
+SPONSOR_KINDS: tuple[tuple[str, float], ...] = (
+    ("disclosed", 0.55),
+    ("soft", 0.25),
+    ("platform", 0.1),
+    ("undisclosed", 0.1),
+)
+"""How a paid post shows it: a disclosure tag or "paid partnership" line, a softer hint
+(``#collab``, ``#gifted``, "thanks to @brand", a discount code), only the platform's ``is_ads``
+flag, or nothing at all."""
+DISCLOSURE_TAGS: tuple[str, ...] = ("ad", "sponsored", "paidpartnership")
+DISCLOSURE_TAGS_BY_REGION: dict[str, tuple[str, ...]] = {
+    "DE": ("anzeige", "werbung"),
+    "MX": ("publicidad", "publi"),
+    "BR": ("publi",),
+    "FR": ("pub", "sponsorisé"),
+}
+SOFT_TAGS: tuple[str, ...] = ("collab", "gifted")
+_LOCAL_TAGS = tuple(t for tags in DISCLOSURE_TAGS_BY_REGION.values() for t in tags)
+SPONSOR_TAG_NAMES: tuple[str, ...] = (*dict.fromkeys((*DISCLOSURE_TAGS, *_LOCAL_TAGS)), *SOFT_TAGS)
+"""Every hashtag a sponsored post may carry; they are hashtags of the world like the others."""
+# A sponsored post reaches and engages less than the creator's organic ones.
+SPONSORED_VIEWS = 0.8
+SPONSORED_LIKES = 0.65
+SPONSORED_SHARES = 0.6
+
+
+def _sponsor(post: Post, creator: Creator, niche: Niche, draw: int) -> None:
+    """Make a post paid, with the signals its kind carries, and tone its engagement down."""
+
+    def unit(shift: int) -> float:
+        return ((draw >> shift) & 0xFFFF) / 65536
+
+    kinds = SPONSOR_KINDS
+    pick, total = unit(0), 0.0
+    kind = kinds[-1][0]
+    for name, weight in kinds:
+        total += weight
+        if pick < total:
+            kind = name
+            break
+    brands = BRANDS[niche.name]
+    brand = brands[int(unit(16) * len(brands))]
+    style = unit(32)
+    post.sponsor = kind
+    post.brand = brand
+    if kind == "disclosed":
+        local = DISCLOSURE_TAGS_BY_REGION.get(creator.region)
+        if local and unit(48) < 0.7:
+            tag = local[int(unit(40) * len(local))]
+        else:
+            tag = DISCLOSURE_TAGS[int(unit(40) * len(DISCLOSURE_TAGS))]
+        if style < 0.3:
+            post.caption = f"{post.caption} | paid partnership with @{brand}"
+            if style < 0.15:
+                post.sponsor_tags = (tag,)
+        else:
+            post.sponsor_tags = (tag,)
+    elif kind == "soft":
+        if style < 0.35:
+            post.sponsor_tags = (SOFT_TAGS[int(unit(40) * len(SOFT_TAGS))],)
+        elif style < 0.7:
+            post.caption = f"{post.caption} thanks to @{brand}"
+        else:
+            code = re.sub(r"[^a-z]", "", creator.username)[:6].upper() or "CODE"
+            post.caption = f"{post.caption} use code {code}{10 + int(unit(48) * 4) * 5} at @{brand}"
+    elif kind == "platform":
+        post.is_ads = True
+    post.lifetime_views *= SPONSORED_VIEWS
+    post.like_rate *= SPONSORED_LIKES
+    post.share_rate *= SPONSORED_SHARES
+    post.save_rate *= SPONSORED_SHARES
+
+
+def _mix64(value: int) -> int:
+    """SplitMix64's finaliser: a cheap, well-spread 64-bit hash of an integer."""
+    value = (value + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return value ^ (value >> 31)
 
 
 class _PostStore:
@@ -550,6 +726,45 @@ class Population:
         self._hashtags = _build_hashtags()
         self._hashtags_by_id = {h.cid: h for h in self._hashtags.values()}
         self._niche_terms = {niche.name: _niche_terms(niche) for niche in NICHES}
+        self._assign_signals()
+        self._comment_book: Any = None
+
+    def _assign_signals(self) -> None:
+        """Pick the pod, controversial and follower-buying creators by roster position.
+
+        Every block of :data:`SIGNAL_BLOCK` creators in roster order holds one pod and one
+        controversial creator (positions 6+ and 11) and two follower buyers (18 and 23), so the
+        bundled 60-creator roster (a roster prefix) holds two or three pods and controversial
+        creators and four follower buyers, whatever the seed.
+        """
+        ranked = self.roster(len(self.creators))
+        spiking = 0
+        for start in range(0, len(ranked), SIGNAL_BLOCK):
+            block = ranked[start : start + SIGNAL_BLOCK]
+            pod = next((c for c in block[6:] if c.tier in POD_TIERS), None)
+            if pod is not None:
+                self._make_pod(pod)
+            if len(block) > 11 and block[11] is not pod:
+                hostile = block[11]
+                hostile.is_controversial = True
+                hostile.negativity = Random(f"{self.seed}:{hostile.username}:hostile").uniform(
+                    0.45, 0.6
+                )
+            for spike in [c for c in (block[18:19] + block[23:24]) if c is not pod]:
+                # Phases 0, 7, 3, 10, ...: the spikes of any four consecutive spikers are at
+                # most 4 days apart, so every 7-day window of the bundled roster holds two.
+                spike.spike_phase = (spiking * 7 + spiking // 2 * 3) % SPIKE_PERIOD_DAYS
+                spiking += 1
+
+    def _make_pod(self, creator: Creator) -> None:
+        rng = Random(f"{self.seed}:{creator.username}:pod")
+        peers = [c for c in self._by_niche[creator.niche] if c is not creator]
+        members = [(c.username, c.nickname) for c in rng.sample(peers, min(len(peers), 5))]
+        for _ in range(5):
+            handle = f"user{rng.randrange(10**9, 10**10)}"
+            members.append((handle, handle))
+        creator.is_pod = True
+        creator.pod_members = tuple(members)
 
     # -- creators -------------------------------------------------------------------------------
 
@@ -690,6 +905,73 @@ class Population:
         for creator in self.creators:
             yield from self.posts(creator, as_of)
 
+    # -- followers ------------------------------------------------------------------------------
+
+    def followers_at(self, creator: Creator, as_of: int) -> int:
+        """The follower count a profile shows at ``as_of``: what ``profile`` reports.
+
+        The organic trend (:meth:`Creator.followers_at`), plus the followers the creator's viral
+        videos bring as their views come in (counted from :data:`REFERENCE_DATE`, so the nominal
+        count and tier hold there), plus, for follower buyers, the spikes of
+        :meth:`spike_days`, each purged again over the following days.
+        """
+        count = creator.followers_at(as_of)
+        gained = 0.0
+        for post in self.history(creator, max(as_of, REFERENCE_TS)):
+            if post.viral:
+                rate = 0.001 + (_mix64(int(post.aweme_id)) & 0xFFFF) / 65536 * 0.002
+                until = as_of if post.deleted_at is None else min(as_of, post.deleted_at)
+                gained += rate * (post.counts(until)[0] - post.counts(REFERENCE_TS)[0])
+        spikes = 0.0
+        if creator.spike_phase is not None:
+            day = (as_of - SPIKE_HOUR_S) // DAY
+            for moment in self._spike_moments(creator, day - 6 * SPIKE_PERIOD_DAYS, day):
+                if moment <= as_of:
+                    age = (as_of - moment) / DAY
+                    spikes += creator.spike_jump * math.exp(-age / SPIKE_PURGE_DAYS)
+        return max(0, int(count * (1 + spikes) + gained))
+
+    def spike_days(self, creator: Creator, first: date, last: date) -> list[date]:
+        """The days in ``[first, last]`` on which the creator's bought followers arrive.
+
+        Follower buyers (``creator.spike_phase`` set) gain ``spike_jump`` (8-15%) of their
+        followers at 02:00 UTC every :data:`SPIKE_PERIOD_DAYS` days, unless a viral video of
+        theirs came out in the 3 days before (a jump then would have an explanation); the bought
+        followers are purged again with a time constant of :data:`SPIKE_PURGE_DAYS` days.
+        """
+        if creator.spike_phase is None:
+            return []
+        start = (first - _EPOCH).days
+        end = (last - _EPOCH).days
+        return [
+            _EPOCH + timedelta(days=(moment - SPIKE_HOUR_S) // DAY)
+            for moment in self._spike_moments(creator, start, end)
+        ]
+
+    def _spike_moments(self, creator: Creator, first_day: int, last_day: int) -> list[int]:
+        phase = creator.spike_phase
+        assert phase is not None
+        moments = []
+        day = first_day + (phase - first_day) % SPIKE_PERIOD_DAYS
+        while day <= last_day:
+            moment = day * DAY + SPIKE_HOUR_S
+            recent = self.history(creator, moment)
+            if not any(p.viral and p.create_time >= moment - 3 * DAY for p in recent[-40:]):
+                moments.append(moment)
+            day += SPIKE_PERIOD_DAYS
+        return moments
+
+    # -- comments -------------------------------------------------------------------------------
+
+    @property
+    def comment_book(self) -> Any:
+        """The world's comments (:class:`scavio_simulator.comments.CommentBook`), built on first use."""
+        if self._comment_book is None:
+            from .comments import CommentBook
+
+            self._comment_book = CommentBook(self)
+        return self._comment_book
+
     # -- hashtags -------------------------------------------------------------------------------
 
     def hashtag(self, name: str) -> HashtagInfo | None:
@@ -715,7 +997,9 @@ class Population:
         for niche in hashtag.niches:
             for creator in self._by_niche[niche]:
                 for post in self.posts(creator, as_of):
-                    if hashtag.name in post.tags:
+                    if hashtag.name in post.tags or (
+                        post.sponsor_tags and hashtag.name in post.sponsor_tags
+                    ):
                         scored.append((_popularity(post, as_of), post.aweme_id, post))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return self._rankings.store(key, [post for _, _, post in scored[:MAX_RESULT_DEPTH]])
@@ -801,13 +1085,13 @@ def _build_hashtags() -> dict[str, HashtagInfo]:
         for tag in (*niche.tags, *(t for _, tags in niche.phrases for t in tags)):
             if niche.name not in owners.setdefault(tag, []):
                 owners[tag].append(niche.name)
-    for tag in GENERIC_TAGS:
+    for tag in (*GENERIC_TAGS, *SPONSOR_TAG_NAMES):
         owners[tag] = [n.name for n in NICHES]
     hashtags = {}
     for tag, niches in owners.items():
         # Hashtags are world-level facts, not part of the seeded population: same ids for every seed.
         rng = Random(f"hashtag:{tag}")
-        generic = tag in GENERIC_TAGS
+        generic = tag in GENERIC_TAGS or tag in SPONSOR_TAG_NAMES
         if rng.random() < 0.35:
             cid = str(rng.randrange(1_000, 99_999_999))
         else:

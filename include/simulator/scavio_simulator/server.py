@@ -39,6 +39,17 @@ the body are sent and the connection is closed, which a client sees as a broken 
 Latency: an answer is computed at once and sent when ``latency_ms`` (+/- jitter) has passed
 since arrival, so ``response_time`` is the latency and the server's own work is hidden in it.
 
+Comments: ``video/comments`` (``video_id`` required, ``cursor`` "0", ``count`` 1-50, default 20)
+answers ``{"comments": [...], "cursor": <next offset>, "has_more": 0|1, "total": <the video's
+comment_count>, "status_code": 0}``, most liked first, at most 200 comments per video (see
+``comments.py``); ``video/comments/replies`` (``comment_id`` required, ``video_id`` optional,
+``cursor``, ``count`` 1-50) answers the same shape with a comment's replies, oldest first,
+``total`` the replies existing by the date. Items: ``cid``, ``text``, ``create_time``,
+``digg_count``, ``reply_comment_total``, ``aweme_id``, ``reply_id`` (the parent's ``cid`` on a
+reply, ``"0"`` on a comment), ``reply_to_reply_id`` ``"0"``, ``user{unique_id, nickname}``. An
+unknown, deleted or not-yet-posted video is the ``video`` endpoint's 404; an unknown comment 404.
+Both bill 1 credit per page like the other endpoints and see the same faults.
+
 Error bodies rotate through the contract's three forms (``{"error": {"code", "message"}}``,
 ``{"error": "..."}``, ``{"message": "..."}``), one after the other, so any three consecutive
 errors show all three.
@@ -115,11 +126,15 @@ API_ENDPOINTS: dict[str, str] = {
     "/api/v1/tiktok/hashtag": "hashtag",
     "/api/v1/tiktok/hashtag/videos": "hashtag/videos",
     "/api/v1/tiktok/video": "video",
+    "/api/v1/tiktok/video/comments": "video/comments",
+    "/api/v1/tiktok/video/comments/replies": "video/comments/replies",
 }
 LIST_FIELDS: dict[str, str] = {
     "user/posts": "aweme_list",
     "search/videos": "search_item_list",
     "hashtag/videos": "aweme_list",
+    "video/comments": "comments",
+    "video/comments/replies": "comments",
 }
 SERVER_ERRORS: tuple[tuple[int, str, str], ...] = (
     (500, "internal_error", "Internal server error"),
@@ -265,6 +280,13 @@ def _count(params: dict[str, Any]) -> int:
     return count
 
 
+def _comment_count(params: dict[str, Any]) -> int:
+    count = _integer(params, "count", 20, "an integer between 1 and 50")
+    if not 1 <= count <= 50:
+        raise ApiError(400, "bad_request", f"'count' must be between 1 and 50, got {count}")
+    return count
+
+
 def _cursor(params: dict[str, Any]) -> int:
     cursor = _integer(params, "cursor", 0, "a non-negative integer")
     if cursor < 0:
@@ -282,7 +304,7 @@ def _choice(params: dict[str, Any], name: str, allowed: tuple[str, ...], default
 
 
 class SimulatorServer:
-    """The ASGI application: state, fault injection and the six endpoints over one Population."""
+    """The ASGI application: state, fault injection and the eight endpoints over one Population."""
 
     def __init__(
         self, config: SimulatorConfig | None = None, population: Population | None = None
@@ -755,7 +777,7 @@ class SimulatorServer:
         # A drop announces more bytes than it sends and stops: the client sees a broken connection.
         await send({"type": "http.response.body", "body": reply.body, "more_body": reply.drop})
 
-    # -- the six endpoints --------------------------------------------------------------------------
+    # -- the endpoints ------------------------------------------------------------------------------
 
     def _cached(self, key: tuple, build: Any) -> bytes:
         """Serialized ``data`` per (endpoint, parameters, date): retries and re-runs cost no work."""
@@ -932,6 +954,62 @@ class SimulatorServer:
             lambda: {"aweme_detail": self._item(post, as_of), "status_code": 0},
         )
 
+    def _visible_post(self, video_id: str, as_of: int) -> Post:
+        post = self.population.find_post(video_id)
+        if post is None or not post.visible_at(as_of):
+            raise ApiError(404, "not_found", f"Video '{video_id}' not found or deleted")
+        return post
+
+    def _video_comments(self, params: dict[str, Any], as_of: int) -> bytes:
+        video_id = _required(params, "video_id")
+        cursor = _cursor(params)
+        count = _comment_count(params)
+        post = self._visible_post(video_id, as_of)
+        book = self.population.comment_book
+
+        def build() -> dict[str, Any]:
+            listed = book.comments(post, as_of)
+            page = listed[cursor : cursor + count]
+            next_cursor = cursor + len(page)
+            return {
+                "comments": [payloads.comment_item(c, as_of) for c in page],
+                "cursor": next_cursor,
+                "has_more": 1 if next_cursor < len(listed) else 0,
+                "total": post.counts(as_of)[2],
+                "status_code": 0,
+            }
+
+        return self._cached(("comments", video_id, as_of, cursor, count), build)
+
+    def _comment_replies(self, params: dict[str, Any], as_of: int) -> bytes:
+        comment_id = _required(params, "comment_id")
+        video_id = _text(params, "video_id")
+        cursor = _cursor(params)
+        count = _comment_count(params)
+        post = self._visible_post(video_id, as_of) if video_id is not None else None
+        book = self.population.comment_book
+        comment = book.find(comment_id, post)
+        if (
+            comment is None
+            or comment.create_time > as_of
+            or (post is None and not comment.post.visible_at(as_of))
+        ):
+            raise ApiError(404, "not_found", f"Comment '{comment_id}' not found or deleted")
+
+        def build() -> dict[str, Any]:
+            replies = book.replies(comment, as_of)
+            page = replies[cursor : cursor + count]
+            next_cursor = cursor + len(page)
+            return {
+                "comments": [payloads.comment_item(r, as_of) for r in page],
+                "cursor": next_cursor,
+                "has_more": 1 if next_cursor < len(replies) else 0,
+                "total": len(replies),
+                "status_code": 0,
+            }
+
+        return self._cached(("replies", comment_id, as_of, cursor, count), build)
+
     # -- admin endpoints ----------------------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
@@ -1031,6 +1109,8 @@ _HANDLERS = {
     "hashtag": SimulatorServer._hashtag,
     "hashtag/videos": SimulatorServer._hashtag_videos,
     "video": SimulatorServer._video,
+    "video/comments": SimulatorServer._video_comments,
+    "video/comments/replies": SimulatorServer._comment_replies,
 }
 
 
@@ -1078,6 +1158,12 @@ def _drop_required_field(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
         data["challengeInfo"]["challenge"].pop("id", None)
     elif endpoint == "video":
         data["aweme_detail"]["statistics"].pop("play_count", None)
+    elif endpoint.startswith("video/comments"):
+        items = data.get("comments") or []
+        if items:
+            items[len(items) // 2].pop("create_time", None)
+        else:
+            data.pop("comments", None)
     else:
         items = data.get(LIST_FIELDS[endpoint]) or []
         if items:
