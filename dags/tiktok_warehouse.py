@@ -2,7 +2,9 @@
 ### TikTok warehouse: dbt marts, publishing and the engagement report
 
 Runs when both extract DAGs have landed a day (assets `tiktok://landing/creator_posts` and
-`tiktok://landing/search_results`), or by hand for a date (param `snapshot_date`).
+`tiktok://landing/search_results`), again when `tiktok_comments` has landed the day's comments
+(asset `tiktok://landing/comments`; a paused comments DAG holds nothing back), or by hand for a
+date (param `snapshot_date`).
 
 - **plan**: the snapshot date (param, else the date in the triggering asset events, else the
   logical date); other dates announced by the events are queued as runs of their own
@@ -31,7 +33,7 @@ from tiktok_airflow import wiring as w
 
 @dag(
     dag_id="tiktok_warehouse",
-    schedule=w.CREATOR_POSTS & w.SEARCH_RESULTS,
+    schedule=w.WAREHOUSE_SCHEDULE,
     start_date=w.START_DATE,
     catchup=False,
     # One writer at a time: DuckDB allows a single writing process per database file. So one run

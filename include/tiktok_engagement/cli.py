@@ -3,11 +3,16 @@
     tiktok-extract                                   # creators and searches for today (UTC)
     tiktok-extract --dry-run                         # what it would cost, spending nothing
     tiktok-extract --only creators --creator maya.lifts
+    tiktok-extract --only comments                   # sample the due videos' comments, score them
     tiktok-extract --fresh                           # capture again what today already landed
     tiktok-extract --date 2026-11-01                 # a past date: the simulator only
 
 A run is one run id; its two halves (creators, searches) are loads of it, and every load lands
-files of its own beside earlier ones. Items an earlier run of the date already landed are skipped
+files of its own beside earlier ones. Comments are not part of a default run: they sample the
+date's landed creator posts, so ``--only comments`` runs after the creators of the date (as the
+``tiktok_comments`` DAG runs after the extract DAGs), then scores what it landed; a default run
+neither spends comment credits nobody asked for nor changes its cost, and its dry run prints
+what the comments would add. Items an earlier run of the date already landed are skipped
 unless ``--fresh``. A past ``--date`` is refused against an API that does not confirm it can answer
 as of that date (the live API serves only current counts). ``--creator`` and ``--query`` select as
 the DAGs' ``creators`` and ``queries`` params do (``tiktok_engagement.selection``): case-insensitive,
@@ -31,14 +36,23 @@ from .config import ConfigError, Settings, load_queries, load_roster
 from .extract import (
     ExtractionIncomplete,
     ExtractionRefused,
+    ExtractionReport,
     ExtractionStopped,
     estimate_credits,
+    extract_comments,
     extract_creators,
     extract_searches,
+    score_comments,
     today_utc,
 )
 from .landing import Load
-from .plan import needs_probe, plan_creator_day, plan_search_day
+from .plan import (
+    needs_probe,
+    plan_comment_day,
+    plan_creator_day,
+    plan_search_day,
+    steady_comment_credits,
+)
 from .scavio.errors import AuthenticationError
 from .selection import select_creators, select_queries
 
@@ -58,7 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="snapshot date (default: today, UTC); a past date needs the simulator",
     )
-    parser.add_argument("--only", choices=("creators", "searches"), help="run one half only")
+    parser.add_argument(
+        "--only",
+        choices=("creators", "searches", "comments"),
+        help="run one half only; comments (the due videos' comments, then scoring) only this way",
+    )
     parser.add_argument("--creator", action="append", help="only this roster handle (repeatable)")
     parser.add_argument(
         "--query", action="append", help="only this query: text, #tag or type:text (repeatable)"
@@ -81,6 +99,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _comment_lines(
+    settings: Settings, day: date, roster: list, queries: list, fresh: bool, in_run: bool
+) -> tuple[int, list[str]]:
+    """The comment part of a dry run: (credits of this run, lines)."""
+    price = settings.price_per_credit
+    comments = plan_comment_day(settings, day, roster, fresh=fresh)
+    queries_sampled = len(queries) if settings.comments_top_query_videos else 0
+    steady = steady_comment_credits(settings, day, roster, queries_sampled)
+    where = "" if in_run else " (not in this run: --only comments, or the tiktok_comments DAG)"
+    if comments.posts_landed:
+        today = (
+            f"{len(comments.todo)} videos due, at most {comments.credits} credits "
+            f"(${comments.credits * price:.3f})"
+        )
+        if comments.skipped:
+            today += f", {comments.skipped} already sampled for {day} skipped"
+        if comments.selection.deferred:
+            today += (
+                f", {len(comments.selection.deferred)} left for later by "
+                f"TIKTOK_COMMENTS_DAILY_CREDITS={settings.comments_daily_credits}"
+            )
+    else:
+        today = f"none yet: no creator posts landed for {day}; extract the creators first"
+    lines = [f"  comments{where}: {today}"]
+    if steady is None:
+        steady_text = (
+            "unknown until a day of creator posts has landed (each new post once, "
+            f"{settings.comment_pages} page(s) of 50)"
+        )
+    else:
+        steady_text = (
+            f"about {steady:.0f} credits (${steady * price:.2f}); 30 days: about "
+            f"{30 * steady:.0f} credits (${30 * steady * price:.2f})"
+        )
+    lines.append(f"  comments on a steady day: {steady_text}")
+    return (comments.credits if in_run else 0), lines
+
+
 def _dry_run(
     settings: Settings,
     day: date,
@@ -89,31 +145,47 @@ def _dry_run(
     do_creators: bool,
     do_searches: bool,
     fresh: bool,
+    do_comments: bool = False,
 ) -> str:
     creators = roster if do_creators else []
     searches = queries if do_searches else []
     creator_day = plan_creator_day(settings, day, creators, fresh=fresh)
     search_day = plan_search_day(settings, day, searches, fresh=fresh)
     todo_c, todo_q = creator_day.todo, search_day.todo
-    credits = creator_day.credits + search_day.credits
+    comment_credits, comment_lines = _comment_lines(
+        settings, day, roster, queries, fresh, in_run=do_comments
+    )
+    credits = creator_day.credits + search_day.credits + comment_credits
     price = settings.price_per_credit
     profiles = sum(p.refresh_profile for p in creator_day.plans)
     # A steady day: one posts request per creator, a profile every N days, every query's pages.
     daily = len(creators) * (1 + 1 / settings.profile_refresh_days) + estimate_credits(
         (), searches, settings.search_pages
     )
+    what = (
+        "comments of the due videos"
+        if do_comments
+        else f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries"
+    )
     lines = [
         f"dry run for {day}: at most {credits} credits (${credits * price:.3f}) — "
-        f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries; "
-        "nothing was spent",
+        f"{what}; nothing was spent",
     ]
     skipped = (len(creators) - len(todo_c)) + (len(searches) - len(todo_q))
     if skipped:
         lines.append(f"  {skipped} item(s) already landed for {day} are skipped (--fresh: again)")
-    lines.append(
-        f"  a steady day for this roster and query list: about {daily:.0f} credits "
-        f"(${daily * price:.2f}); 30 days: about {30 * daily:.0f} credits (${30 * daily * price:.2f})"
-    )
+    if not do_comments:
+        lines.append(
+            f"  a steady day for this roster and query list: about {daily:.0f} credits "
+            f"(${daily * price:.2f}); 30 days: about {30 * daily:.0f} credits "
+            f"(${30 * daily * price:.2f})"
+        )
+    lines += comment_lines
+    if settings.comments_daily_credits is not None:
+        lines.append(
+            f"  TIKTOK_COMMENTS_DAILY_CREDITS={settings.comments_daily_credits} limits the "
+            "comment pages a date plans; SCAVIO_DAILY_CREDIT_BUDGET caps everything of the date"
+        )
     caps = [
         f"{name}={value}"
         for name, value in (
@@ -160,11 +232,19 @@ def main(argv: list[str] | None = None) -> int:
     day = args.date or today_utc()
     do_creators = args.only in (None, "creators")
     do_searches = args.only in (None, "searches")
+    do_comments = args.only == "comments"
 
     if args.dry_run:
         print(
             _dry_run(
-                settings, day, roster, queries, do_creators, do_searches, settings.fresh_capture
+                settings,
+                day,
+                roster,
+                queries,
+                do_creators,
+                do_searches,
+                settings.fresh_capture,
+                do_comments,
             )
         )
         return 0
@@ -177,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         steps.append(lambda: extract_creators(settings, day, roster, run_id=run_id))
     if do_searches:
         steps.append(lambda: extract_searches(settings, day, queries, run_id=run_id))
+    if do_comments:
+        steps.append(lambda: _comments(settings, day, roster, run_id))
     for step in steps:
         try:
             print(step().summary())
@@ -193,6 +275,25 @@ def main(argv: list[str] | None = None) -> int:
             print(exc.report.summary(), file=sys.stderr)
             status = 5
     return status
+
+
+def _comments(settings: Settings, day: date, roster: list, run_id: str) -> ExtractionReport:
+    """Sample the due videos' comments, then score the date's comments as a step of its own."""
+    planned = plan_comment_day(settings, day, roster, run_id=run_id)
+    if not planned.posts_landed:
+        print(planned.summary(settings), file=sys.stderr)
+
+    def score() -> None:
+        scored = score_comments(settings, day, run_id=run_id)
+        print(f"scored {scored} comment(s) of {day} into comment_scores")
+
+    try:
+        report = extract_comments(settings, day, planned.due, run_id=run_id)
+    except (ExtractionIncomplete, ExtractionStopped):
+        score()  # what did land is scored all the same
+        raise
+    score()
+    return report
 
 
 if __name__ == "__main__":

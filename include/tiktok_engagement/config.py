@@ -108,6 +108,32 @@ _RULES: dict[str, _Rule] = {
         maximum_why="the API's maximum for user/posts count",
     ),
     "search_pages": _Rule("TIKTOK_SEARCH_PAGES", int, "pages per search", minimum=1, maximum=10),
+    "comments_min_age_hours": _Rule(
+        "TIKTOK_COMMENTS_MIN_AGE_HOURS", int, "hours a video must be old to be sampled", minimum=0
+    ),
+    "comments_max_age_days": _Rule(
+        "TIKTOK_COMMENTS_MAX_AGE_DAYS",
+        int,
+        "days a video may be old to be sampled",
+        minimum=1,
+        maximum=365,
+    ),
+    "comment_pages": _Rule(
+        "TIKTOK_COMMENT_PAGES", int, "comment pages of 50 per sampled video", minimum=1, maximum=20
+    ),
+    "comments_top_query_videos": _Rule(
+        "TIKTOK_COMMENTS_TOP_QUERY_VIDEOS",
+        int,
+        "most-shared videos per query to sample; 0 is off",
+        minimum=0,
+        maximum=100,
+    ),
+    "comments_daily_credits": _Rule(
+        "TIKTOK_COMMENTS_DAILY_CREDITS",
+        int,
+        "comment credits a snapshot date's plan may use; 0 samples nothing",
+        minimum=0,
+    ),
     "duckdb_threads": _Rule(
         "TIKTOK_DUCKDB_THREADS", int, "DuckDB threads of a warehouse build", minimum=1
     ),
@@ -344,6 +370,11 @@ class Settings:
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     duckdb_threads: int = DEFAULT_DUCKDB_THREADS
     duckdb_temp_dir: Path | None = None
+    comments_min_age_hours: int = 48
+    comments_max_age_days: int = 14
+    comment_pages: int = 1
+    comments_top_query_videos: int = 0
+    comments_daily_credits: int | None = None
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -351,6 +382,13 @@ class Settings:
             if item.name in _RULES and value is not None:
                 validate_setting(item.name, value, label=f"Settings.{item.name}")
         _check_memory_limit(self.duckdb_memory_limit, "Settings.duckdb_memory_limit")
+        if self.comments_min_age_hours >= self.comments_max_age_days * 24:
+            # An empty window would sample nothing, ever, without saying so.
+            raise ConfigError(
+                f"TIKTOK_COMMENTS_MIN_AGE_HOURS={self.comments_min_age_hours} must be below "
+                f"TIKTOK_COMMENTS_MAX_AGE_DAYS={self.comments_max_age_days} x 24 hours, or no "
+                "video is ever old enough and young enough to have its comments sampled"
+            )
 
     @property
     def storage(self) -> StorageSettings:
@@ -446,6 +484,18 @@ class Settings:
           (default 2).
         - ``TIKTOK_FRESH_CAPTURE``: fetch everything again even where an earlier attempt of the
           date landed it (true/false, yes/no, on/off, 1/0; default false).
+
+        Comments (the sampling policy, :mod:`tiktok_engagement.comments.sampling`):
+
+        - ``TIKTOK_COMMENTS_MIN_AGE_HOURS``: a video is sampled once it is this old, >= 0
+          (default 48).
+        - ``TIKTOK_COMMENTS_MAX_AGE_DAYS``: and no older than this, 1-365 (default 14); the
+          window must not be empty.
+        - ``TIKTOK_COMMENT_PAGES``: pages of 50 comments per sampled video, 1-20 (default 1).
+        - ``TIKTOK_COMMENTS_TOP_QUERY_VIDEOS``: also the N most-shared videos of each query's
+          results, 0-100 (default 0, off).
+        - ``TIKTOK_COMMENTS_DAILY_CREDITS``: comment credits a date's plan may use, >= 0
+          (default no cap); the videos left out stay due for the next days.
 
         Numbers must be finite: ``nan`` and ``inf`` are rejected everywhere.
         """

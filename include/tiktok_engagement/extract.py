@@ -1,15 +1,16 @@
-"""A day's extraction: the roster's profiles and recent posts, and the tracked searches.
+"""A day's extraction: the roster's profiles and recent posts, the tracked searches, and the
+comments of the videos the sampling policy says are due (:mod:`.comments.sampling`).
 
-Both entry points are plain functions of (settings, snapshot date, inputs), so the command line, the
+The entry points are plain functions of (settings, snapshot date, inputs), so the command line, the
 benchmark and the Airflow tasks call the same code. Each call is one *load* (:class:`Load`): it
 writes files of its own beside whatever earlier loads of the date landed, never replacing them, and
 ends by landing its request ledger and a row in ``loads`` saying how it ended. The ledger and the
 ``loads`` row are landed whatever happens (a 401, a cap, a bug), and every attempt is journaled as
 it completes, so even a killed process loses no record of what was billed (:mod:`.credits`).
 
-What a load fetches: the items (creators, queries) of its list that no earlier load of the date
-completed, unless ``fresh`` (``--fresh`` / ``TIKTOK_FRESH_CAPTURE``) asks for a new capture, whose
-later ``captured_at`` then wins in the warehouse. So a retry or a re-run after a failure fetches
+What a load fetches: the items (creators, queries, videos) of its list that no earlier load of the
+date completed, unless ``fresh`` (``--fresh`` / ``TIKTOK_FRESH_CAPTURE``) asks for a new capture,
+whose later ``captured_at`` then wins in the warehouse. So a retry or a re-run after a failure fetches
 only what is missing, and a re-run of a complete date spends nothing.
 
 Past dates: the live API answers only with today's counts. For a snapshot date other than today's
@@ -46,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import uvloop
 
+from .comments.sampling import DueVideo
 from .config import Creator, Query, Settings
 from .credits import Caps, CreditRegister, end_journal, recover_journals, start_journal
 from .landing import (
@@ -65,7 +67,8 @@ from .scavio.errors import (
     NotFoundError,
     ScavioError,
 )
-from .scavio.records import RejectedItem, Video
+from .scavio.paginators import PagedComment
+from .scavio.records import RejectedItem, Video, raw_json
 
 log = logging.getLogger(__name__)
 
@@ -457,6 +460,8 @@ _DATASET_OF_ENDPOINT = {
     "search/videos": "search_results",
     "hashtag/videos": "search_results",
     "hashtag": "hashtags",
+    "video/comments": "comments",
+    "video/comments/replies": "comments",
 }
 
 
@@ -743,6 +748,88 @@ async def extract_searches_async(
     )
 
 
+async def extract_comments_async(
+    settings: Settings,
+    snapshot_date: date,
+    videos: Sequence[DueVideo],
+    *,
+    part: str = "comments",
+    run_id: str | None = None,
+    run_attempt: int = 1,
+    fresh: bool | None = None,
+) -> ExtractionReport:
+    """Sample the comments of ``videos`` (the policy's due videos, see
+    :func:`tiktok_engagement.plan.plan_comment_day`): ``TIKTOK_COMMENT_PAGES`` pages of 50 each;
+    land them as one load.
+
+    Videos that an earlier load of the date completed are skipped unless ``fresh``. A video that is
+    gone (404) counts as done, like a creator that is gone.
+    """
+    fresh = settings.fresh_capture if fresh is None else fresh
+    landing = Landing(settings.landing_root)
+    done = items_to_skip(landing, snapshot_date, "comments", fresh=fresh, run_id=run_id)
+    todo = [v for v in videos if v.item not in done]
+    skipped = [v.item for v in videos if v.item in done]
+    by_key = {v.item: v for v in todo}
+
+    def fetcher(video: DueVideo) -> Callable[[ScavioClient], Awaitable[Any]]:
+        async def fetch(client: ScavioClient) -> list[PagedComment]:
+            return await client.video_comments(
+                video.video_id, max_pages=settings.comment_pages, item_key=video.video_id
+            )
+
+        return fetch
+
+    def collect(item: _Work, result: Any, load: Load) -> Collected:
+        video = by_key[item.key]
+        rows = []
+        seen: set[str] = set()
+        for paged in result:
+            comment = paged.comment
+            if comment.comment_id in seen:  # a listing can repeat an item across a page boundary
+                continue
+            seen.add(comment.comment_id)
+            rows.append(
+                {
+                    "snapshot_date": snapshot_date,
+                    "video_id": video.video_id,
+                    "creator_username": video.creator_username,
+                    "video_author_unique_id": video.video_author_unique_id,
+                    "sample_source": video.sample_source,
+                    "query": video.query,
+                    "page": paged.page,
+                    "comment_rank": paged.rank,
+                    "comment_id": comment.comment_id,
+                    "parent_comment_id": comment.parent_comment_id,
+                    "text": comment.text,
+                    "created_at": comment.created_at,
+                    "like_count": comment.like_count,
+                    "reply_count": comment.reply_count,
+                    "commenter_unique_id": comment.commenter_unique_id,
+                    "commenter_nickname": comment.commenter_nickname,
+                    "raw_json": raw_json(comment.raw),
+                    **_lineage_of(comment, load),
+                }
+            )
+        # A video that answered with no comments adds no batch, so such a load lands no empty file.
+        return {"comments": [to_batch("comments", rows)] if rows else []}
+
+    work = [_Work(v.item, v.item, fetcher(v)) for v in todo]
+    return await _run_load(
+        settings,
+        snapshot_date,
+        kind="comments",
+        part=part,
+        work=work,
+        skipped=skipped,
+        credits_wanted=len(todo) * settings.comment_pages,
+        collect=collect,
+        run_id=run_id,
+        run_attempt=run_attempt,
+        fresh=fresh,
+    )
+
+
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on uvloop: its lower per-callback cost keeps answers that arrive together
     from queueing behind each other, which is what lets a run reach the plan's in-flight cap."""
@@ -763,6 +850,28 @@ def extract_searches(
     return run_async(extract_searches_async(settings, snapshot_date, queries, **kwargs))
 
 
+def extract_comments(
+    settings: Settings, snapshot_date: date, videos: Sequence[DueVideo], **kwargs: Any
+) -> ExtractionReport:
+    """Synchronous wrapper of :func:`extract_comments_async`."""
+    return run_async(extract_comments_async(settings, snapshot_date, videos, **kwargs))
+
+
+def score_comments(
+    settings: Settings, snapshot_date: date, *, run_id: str | None = None, run_attempt: int = 1
+) -> int:
+    """The scoring step, after the comments of the date landed: score the date's comments that
+    no earlier step scored into ``comment_scores`` (a load of its own); returns the rows landed.
+
+    A step of its own, not part of a comment load, so a scorer error never costs a landed
+    comment, and re-scoring (a new scorer version) needs no request.
+    """
+    from .comments.score_step import score_landed_comments
+
+    landing = Landing(settings.landing_root)
+    return score_landed_comments(landing, snapshot_date, Load.new(run_id, run_attempt))
+
+
 __all__ = [
     "CreatorPlan",
     "ExtractionError",
@@ -772,8 +881,10 @@ __all__ = [
     "ExtractionStopped",
     "creator_item",
     "estimate_credits",
+    "extract_comments",
     "extract_creators",
     "extract_searches",
+    "score_comments",
     "items_to_skip",
     "landed_items",
     "plan_creators",

@@ -15,6 +15,11 @@ name that matches nothing is an error), a day is planned the same way everywhere
   ``searches-<type>-<slug>-<digest>``. Part names are deterministic, distinct and plain file names.
   Batches cover the whole selection, not only what is missing, so the same selection always gives
   the same batches and a retry of a batch re-fetches what that batch still misses.
+- **Comments.** Which videos the date samples is :mod:`.comments.sampling`'s policy, over the
+  date's landed ``creator_posts`` (and ``search_results`` when query videos are on) and the
+  ``comments`` and ``loads`` of earlier dates; :func:`plan_comment_day` reads those and returns the
+  selection, what a re-run still has to fetch and its credits. Videos go in batches of
+  ``batch_size`` named ``comments-part-<batch:04d>``, over the whole selection as for creators.
 - **The past-date probe.** For a snapshot date other than today's (UTC), the first item the run
   would fetch is extracted alone first: against an API that does not confirm it answers as of that
   date, this spends one request and refuses the run before anything else is requested. An item
@@ -30,11 +35,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import pyarrow.parquet as pq
+
+from .comments.sampling import (
+    CommentPolicy,
+    DueVideo,
+    Selection,
+    candidate_videos,
+    sampled_video_ids,
+    select_due,
+    steady_daily_credits,
+)
 from .config import Creator, Query, Settings
 from .extract import (
     CreatorPlan,
     creator_item,
     estimate_credits,
+    items_to_skip,
     landed_items,
     plan_creators,
     query_item,
@@ -43,7 +60,9 @@ from .extract import (
 from .landing import Landing
 
 DEFAULT_BATCH_SIZE = 25
+DEFAULT_COMMENT_BATCH_SIZE = 50
 CREATOR_PART = "creators-part"
+COMMENT_PART = "comments-part"
 CREATOR_SUBSET_PART = "creators-subset"
 PROBE_PART = "{kind}-probe"
 
@@ -132,6 +151,167 @@ def plan_search_day(
 
 
 @dataclass(frozen=True)
+class CommentDay:
+    """The comment sampling of a day: the selection, what is still to fetch, and what it costs.
+
+    ``posts_landed`` is False when the date has no ``creator_posts`` yet: nothing can be due
+    before the creators of the date are extracted.
+    """
+
+    snapshot_date: date
+    policy: CommentPolicy
+    selection: Selection
+    todo: list[DueVideo]
+    credits: int
+    posts_landed: bool
+
+    @property
+    def due(self) -> list[DueVideo]:
+        return self.selection.due
+
+    @property
+    def skipped(self) -> int:
+        """Due videos an earlier load of the date already sampled."""
+        return len(self.selection.due) - len(self.todo)
+
+    def summary(self, settings: Settings) -> str:
+        """The planning line: due, skipped, deferred by the cap, and the credit bound."""
+        if not self.posts_landed:
+            return (
+                f"{self.snapshot_date}: no creator posts landed for the date yet, so no video is "
+                "due; extract the creators of the date first"
+            )
+        deferred = len(self.selection.deferred)
+        return (
+            f"{self.snapshot_date}: {len(self.due)} videos due for comments "
+            f"({self.selection.sampled_before} sampled on earlier dates, {deferred} left for "
+            f"later by TIKTOK_COMMENTS_DAILY_CREDITS), {self.skipped} already landed for the "
+            f"date; {self.policy.pages} page(s) of 50 each, at most {self.credits} credits "
+            f"(${self.credits * settings.price_per_credit:.3f})"
+        )
+
+
+def _column_rows(landing: Landing, dataset: str, day: date, columns: list[str]) -> list[dict]:
+    """The rows of a date's partition, reading only ``columns`` (comments carry long texts)."""
+    rows: list[dict] = []
+    for path in landing.files(dataset, day):
+        parquet = pq.ParquetFile(path, filesystem=landing.fs)
+        present = [c for c in columns if c in parquet.schema_arrow.names]
+        missing = dict.fromkeys(c for c in columns if c not in present)
+        rows += [{**missing, **row} for row in parquet.read(columns=present).to_pylist()]
+    return rows
+
+
+def sampled_before(landing: Landing, day: date, policy: CommentPolicy) -> set[str]:
+    """Videos whose comments an earlier date sampled (the dates the policy says matter)."""
+    video_ids: list[str] = []
+    loads: list[dict] = []
+    for earlier in policy.history_dates(day):
+        video_ids += [
+            r["video_id"] for r in _column_rows(landing, "comments", earlier, ["video_id"])
+        ]
+        loads += _column_rows(landing, "loads", earlier, ["kind", "items_done"])
+    return sampled_video_ids(video_ids, loads)
+
+
+_POST_COLUMNS = [
+    "creator_username",
+    "video_id",
+    "author_unique_id",
+    "created_at",
+    "comment_count",
+    "captured_at",
+    "load_id",
+]
+_RESULT_COLUMNS = [
+    "query",
+    "query_type",
+    "video_id",
+    "author_unique_id",
+    "created_at",
+    "comment_count",
+    "share_count",
+    "captured_at",
+    "load_id",
+]
+
+
+def plan_comment_day(
+    settings: Settings,
+    day: date,
+    selected: Sequence[Creator],
+    *,
+    fresh: bool | None = None,
+    run_id: str | None = None,
+) -> CommentDay:
+    """Plan the comment sampling of ``day`` for the selected creators' posts (reads the landing
+    zone). With ``fresh`` the whole selection is fetched again, except what earlier loads of the
+    same ``run_id`` fetched (its probe, a retried task)."""
+    landing = Landing(settings.landing_root)
+    policy = CommentPolicy.from_settings(settings)
+    posts = _column_rows(landing, "creator_posts", day, _POST_COLUMNS)
+    results = (
+        _column_rows(landing, "search_results", day, _RESULT_COLUMNS)
+        if policy.top_query_videos
+        else []
+    )
+    sampled = sampled_before(landing, day, policy)
+    candidates = candidate_videos(
+        posts, results, policy, day, creators=[c.username for c in selected], sampled=sampled
+    )
+    selection = select_due(candidates, sampled, policy)
+    done = items_to_skip(landing, day, "comments", fresh=is_fresh(settings, fresh), run_id=run_id)
+    todo = [v for v in selection.due if v.item not in done]
+    return CommentDay(
+        day, policy, selection, todo, len(todo) * policy.pages, posts_landed=bool(posts)
+    )
+
+
+def steady_comment_credits(
+    settings: Settings, day: date, selected: Sequence[Creator], queries: int
+) -> float | None:
+    """Comment credits of a steady day for the selection, estimated from the latest landed feeds
+    on or before ``day`` (None when no feed has landed within the window)."""
+    landing = Landing(settings.landing_root)
+    policy = CommentPolicy.from_settings(settings)
+    wanted = {c.username.lower() for c in selected}
+    for earlier in [day, *reversed(policy.history_dates(day))]:
+        posts = [
+            r
+            for r in _column_rows(landing, "creator_posts", earlier, _POST_COLUMNS)
+            if r["creator_username"].lower() in wanted
+        ]
+        if posts:
+            return steady_daily_credits(posts, earlier, policy, queries)
+    return None
+
+
+@dataclass(frozen=True)
+class CommentBatch:
+    """One batch of due videos and the part name its files carry."""
+
+    part: str
+    videos: list[DueVideo]
+
+
+def comment_batches(
+    due: Sequence[DueVideo], size: int = DEFAULT_COMMENT_BATCH_SIZE
+) -> list[CommentBatch]:
+    """Split the date's selection into batches of ``size`` (``comments-part-<batch:04d>``)."""
+    if size < 1:
+        raise ValueError(f"batch size {size} must be at least 1")
+    return [
+        CommentBatch(f"{COMMENT_PART}-{index:04d}", list(due[start : start + size]))
+        for index, start in enumerate(range(0, len(due), size))
+    ]
+
+
+def probe_comment_video(day: CommentDay, today: date | None = None) -> DueVideo | None:
+    """The video to sample alone first, or None when no probe is needed."""
+    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+
+
+@dataclass(frozen=True)
 class CreatorBatch:
     """One batch of creators and the part name its files carry."""
 
@@ -163,7 +343,7 @@ def search_part(query: Query) -> str:
 
 
 def probe_part(kind: str) -> str:
-    """Part name of the past-date probe's files (``kind`` is ``creators`` or ``searches``)."""
+    """Part name of the past-date probe's files (``kind``: ``creators``, ``searches``, ``comments``)."""
     return PROBE_PART.format(kind=kind)
 
 
@@ -184,16 +364,24 @@ def probe_query(day: SearchDay, today: date | None = None) -> Query | None:
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_COMMENT_BATCH_SIZE",
+    "CommentBatch",
+    "CommentDay",
     "CreatorBatch",
     "CreatorDay",
     "SearchDay",
+    "comment_batches",
     "creator_batches",
     "is_fresh",
     "needs_probe",
+    "plan_comment_day",
     "plan_creator_day",
     "plan_search_day",
+    "probe_comment_video",
     "probe_creator",
     "probe_part",
     "probe_query",
+    "sampled_before",
     "search_part",
+    "steady_comment_credits",
 ]

@@ -1,4 +1,4 @@
-"""What the three DAG files share: assets, pools, default arguments and params.
+"""What the DAG files share: assets, pools, default arguments and params.
 
 Nothing here does I/O: the values are constants, or read from environment variables (which is
 not I/O and is how a deployment tunes them). Importing this module must stay cheap, because every
@@ -21,6 +21,17 @@ from tiktok_airflow.callbacks import on_task_failure
 # asset with extra {"snapshot_date": "YYYY-MM-DD"}, which is how the warehouse run learns the date.
 CREATOR_POSTS = Asset(name="tiktok_landing_creator_posts", uri="tiktok://landing/creator_posts")
 SEARCH_RESULTS = Asset(name="tiktok_landing_search_results", uri="tiktok://landing/search_results")
+# Emitted by tiktok_comments once a date's sampled comments and their scores are landed.
+COMMENTS = Asset(name="tiktok_landing_comments", uri="tiktok://landing/comments")
+# tiktok_comments samples the date's creator posts and, with TIKTOK_COMMENTS_TOP_QUERY_VIDEOS, the
+# date's search results, so it waits for both extract DAGs: then its asset always comes after
+# theirs, which the warehouse's schedule below relies on.
+COMMENTS_SCHEDULE = CREATOR_POSTS & SEARCH_RESULTS
+# The warehouse builds a date when both extract DAGs landed it, and again when the comments of
+# the date land. A paused (or failing) tiktok_comments never holds the build back; an active one
+# gets the date rebuilt with its comments and scores. Since the comments asset always follows the
+# other two, the two runs of a date never swallow each other's events.
+WAREHOUSE_SCHEDULE = (CREATOR_POSTS & SEARCH_RESULTS) | COMMENTS
 SERVING_MARTS = Asset(name="tiktok_serving_marts", uri="tiktok://warehouse/serving")
 REPORT = Asset(name="tiktok_engagement_report", uri="tiktok://report/index.html")
 
@@ -102,6 +113,23 @@ def search_params() -> dict[str, Param]:
             title="Only these queries",
             description="Query texts from the query file (a hashtag with or without '#', or "
             "'keyword:home workout' / 'hashtag:gym' to name the type). Empty: every query.",
+        ),
+    }
+
+
+def comment_params() -> dict[str, Param]:
+    return {
+        "snapshot_date": SNAPSHOT_DATE_PARAM,
+        "fresh_capture": Param(
+            False,
+            type="boolean",
+            title="Fresh capture",
+            description="Sample again the date's due videos an earlier run of the date already "
+            "sampled (videos sampled on earlier dates are never due again). Off: fetch only what "
+            "is missing.",
+        ),
+        "batch_size": Param(
+            50, type="integer", minimum=1, maximum=1000, title="Videos per mapped task"
         ),
     }
 

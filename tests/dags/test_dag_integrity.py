@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
-DAG_IDS = {"tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse"}
+DAG_IDS = {"tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse", "tiktok_comments"}
 
 
 def test_every_dag_imports_without_errors(dagbag):
@@ -72,9 +72,15 @@ def test_schedules_pools_and_assets(dagbag):
 
     outlets = {a.uri for t in (creators, searches) for a in t.get_task("finalize").outlets}
     assert outlets == {"tiktok://landing/creator_posts", "tiktok://landing/search_results"}
+    # Both extract assets (not either), or the comments asset of tiktok_comments on its own.
+    from airflow.sdk import AssetAny
+
     condition = warehouse.timetable.asset_condition
-    assert condition.agg_func is all  # both assets, not either
-    assert {a.uri for a in condition.objects} == outlets
+    assert isinstance(condition, AssetAny)
+    both, comments = condition.objects
+    assert both.agg_func is all  # both assets, not either
+    assert {a.uri for a in both.objects} == outlets
+    assert comments.uri == "tiktok://landing/comments"
 
     writers = [t for t in warehouse.tasks if t.task_id != "queue_other_dates"]
     assert {t.pool for t in writers} == {"tiktok_warehouse"}

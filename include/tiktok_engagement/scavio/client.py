@@ -16,7 +16,8 @@ What happens to one request (``ScavioClient.request``), attempt by attempt::
                         size included) and malformed 2xx bodies, with full-jitter exponential
                         backoff, up to ``max_attempts``; never 400/401/402/403/404/410
 
-The typed methods (:meth:`ScavioClient.profile`, :meth:`~ScavioClient.user_posts`, ...) build the
+The typed methods (:meth:`ScavioClient.profile`, :meth:`~ScavioClient.user_posts`,
+:meth:`~ScavioClient.video_comments`, ...) build the
 body, page through answers with the paginators and parse each answer into records that carry
 its ``request_seq`` and ``captured_at``. An answer whose payload fails validation is fetched again,
 up to ``payload_attempts`` fetches in all (each one a new request). If items of a list page are
@@ -43,7 +44,8 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeAlias, TypeVar
 
 import httpx
 import orjson
@@ -65,8 +67,16 @@ from .errors import (
     clean_text,
 )
 from .ledger import CreditBudget, LedgerEntry, RequestLedger, mask_text, params_json, redact_params
-from .paginators import BasePaginator, CursorPaginator, MaxCursorPaginator, PagedItem, dig
-from .records import Hashtag, Profile, RejectedItem, Video
+from .paginators import (
+    BasePaginator,
+    CommentsPaginator,
+    CursorPaginator,
+    MaxCursorPaginator,
+    PagedComment,
+    PagedItem,
+    dig,
+)
+from .records import Comment, Hashtag, Profile, RejectedItem, Video
 
 __all__ = [
     "API_PREFIX",
@@ -74,6 +84,7 @@ __all__ = [
     "RETRY_STATUSES",
     "CreditBudget",
     "LedgerEntry",
+    "PagedComment",
     "PagedItem",
     "RateLimiter",
     "RejectedItem",
@@ -89,6 +100,8 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1/tiktok/"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_COUNT = 30
+# video/comments and video/comments/replies take up to 50 items a page, the video lists 30.
+MAX_COMMENT_COUNT = 50
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 DATE_ECHO_HEADER = "X-Sim-Date"
 _USER_AGENT = "tiktok-engagement-warehouse (httpx)"
@@ -101,6 +114,7 @@ _SNIPPET_BYTES = 4096
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 
 
 def parse_retry_after(value: Any, *, now: datetime | None = None) -> float | None:
@@ -229,6 +243,13 @@ class _Answer:
     data: dict[str, Any]
     seq: int
     captured_at: datetime
+
+
+# How a page's raw items become records: (items, answer, endpoint, item_key, where) ->
+# (a record or None per item, the rejected ones).
+_ParseItems: TypeAlias = Callable[
+    [list[Any], _Answer, str, "str | None", str], tuple[list[ItemT | None], list[RejectedItem]]
+]
 
 
 @dataclass(slots=True)
@@ -514,6 +535,46 @@ class ScavioClient:
             "video", {"video_id": video_id}, video_id, "aweme_detail", Video.from_payload
         )
 
+    async def video_comments(
+        self, video_id: str, *, count: int = 50, max_pages: int = 1, item_key: str | None = None
+    ) -> list[PagedComment]:
+        """A video's comments in the API's order, each with its page and rank across pages.
+
+        Each page costs a credit; paging stops at ``max_pages``, when ``has_more`` is 0 or on an
+        empty page. A rejected comment keeps its rank (the next one is not moved up).
+        """
+        _check_count(count, MAX_COMMENT_COUNT)
+        body = {"video_id": video_id, "count": count}
+        pages = await self._pages(
+            "video/comments",
+            body,
+            CommentsPaginator(max_pages=max_pages),
+            item_key or video_id,
+            self._comment_parser(None),
+        )
+        return _ranked_comments(pages)
+
+    async def comment_replies(
+        self,
+        video_id: str,
+        comment_id: str,
+        *,
+        count: int = 50,
+        max_pages: int = 1,
+        item_key: str | None = None,
+    ) -> list[PagedComment]:
+        """The replies to one comment, each with its page and rank; ``parent_comment_id`` set."""
+        _check_count(count, MAX_COMMENT_COUNT)
+        body = {"video_id": video_id, "comment_id": comment_id, "count": count}
+        pages = await self._pages(
+            "video/comments/replies",
+            body,
+            CommentsPaginator(max_pages=max_pages),
+            item_key or f"{video_id}/{comment_id}",
+            self._comment_parser(comment_id),
+        )
+        return _ranked_comments(pages)
+
     # ------------------------------------------------------------------ payloads, fetched again
 
     async def _fetch_object(
@@ -551,12 +612,23 @@ class ScavioClient:
         search: bool = False,
     ) -> list[list[Video | None]]:
         """Every page's videos in order, ``None`` where an item was rejected."""
-        pages: list[list[Video | None]] = []
+        return await self._pages(
+            endpoint, body, paginator, item_key, partial(self._parse_videos, search=search)
+        )
+
+    async def _pages(
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        paginator: BasePaginator,
+        item_key: str | None,
+        parse: _ParseItems[ItemT],
+    ) -> list[list[ItemT | None]]:
+        """Every page's items in order as ``parse`` reads them, ``None`` where one was rejected."""
+        pages: list[list[ItemT | None]] = []
         while paginator.has_next_page:
             pages.append(
-                await self._fetch_page(
-                    endpoint, body, paginator, item_key, len(pages) + 1, search=search
-                )
+                await self._fetch_page(endpoint, body, paginator, item_key, len(pages) + 1, parse)
             )
         return pages
 
@@ -567,9 +639,8 @@ class ScavioClient:
         paginator: BasePaginator,
         item_key: str | None,
         page_number: int,
-        *,
-        search: bool,
-    ) -> list[Video | None]:
+        parse: _ParseItems[ItemT],
+    ) -> list[ItemT | None]:
         """One page, fetched again while any of it fails validation; then its bad items rejected.
 
         A refetch is only a chance to get the bad items right: the answer with the fewest bad
@@ -577,7 +648,7 @@ class ScavioClient:
         error after its retries, an unusable list).
         """
         where = f"{endpoint} page {page_number}"
-        kept: tuple[list[Video | None], list[RejectedItem], str | None] | None = None
+        kept: tuple[list[ItemT | None], list[RejectedItem], str | None] | None = None
         for attempt in range(1, self.payload_attempts + 1):
             try:
                 answer = await self._request(
@@ -614,9 +685,7 @@ class ScavioClient:
                     raise page_error
                 problem = f"{page_error.field} {page_error.problem}"
             else:
-                videos, rejected = self._parse_videos(
-                    items, answer, endpoint, item_key, where, search=search
-                )
+                videos, rejected = parse(items, answer, endpoint, item_key, where)
                 # The answer with the fewest bad items stands (the latest among equals): a
                 # refetch can bring a transient fault of its own next to a permanently bad item.
                 if kept is None or len(rejected) <= len(kept[1]):
@@ -633,6 +702,35 @@ class ScavioClient:
         self._reject(rejected)
         paginator.advance(next_cursor)
         return videos
+
+    def _comment_parser(self, parent_comment_id: str | None) -> _ParseItems[Comment]:
+        """A page parser for comments (replies to ``parent_comment_id`` when given)."""
+
+        def parse(
+            items: list[Any], answer: _Answer, endpoint: str, item_key: str | None, where: str
+        ) -> tuple[list[Comment | None], list[RejectedItem]]:
+            comments: list[Comment | None] = []
+            rejected: list[RejectedItem] = []
+            for index, item in enumerate(items, start=1):
+                try:
+                    comments.append(
+                        Comment.from_payload(
+                            item,
+                            request_seq=answer.seq,
+                            captured_at=answer.captured_at,
+                            parent_comment_id=parent_comment_id,
+                        )
+                    )
+                except PayloadValidationError as exc:
+                    rejected.append(
+                        self._rejection(
+                            exc, item, answer, endpoint, item_key, f"{where} item {index}"
+                        )
+                    )
+                    comments.append(None)
+            return comments, rejected
+
+        return parse
 
     def _parse_videos(
         self,
@@ -1188,6 +1286,18 @@ def _ranked(pages: list[list[Video | None]]) -> list[PagedItem]:
     return results
 
 
-def _check_count(count: int) -> None:
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
-        raise ValueError(f"count must be an integer from 1 to {MAX_COUNT}, got {count!r}")
+def _ranked_comments(pages: list[list[Comment | None]]) -> list[PagedComment]:
+    """Comments with their 1-based page and rank; a rejected comment (``None``) keeps its rank."""
+    results: list[PagedComment] = []
+    rank = 0
+    for page_number, page in enumerate(pages, start=1):
+        for comment in page:
+            rank += 1
+            if comment is not None:
+                results.append(PagedComment(page_number, rank, comment))
+    return results
+
+
+def _check_count(count: int, maximum: int = MAX_COUNT) -> None:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= maximum:
+        raise ValueError(f"count must be an integer from 1 to {maximum}, got {count!r}")

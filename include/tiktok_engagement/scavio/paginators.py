@@ -10,6 +10,9 @@ style                  endpoints             next page                    items
 MaxCursorPaginator     user/posts            ``cursor = data.max_cursor``  ``data.aweme_list``
 CursorPaginator        search/videos,        ``cursor = data.cursor``      given per endpoint
                        hashtag/videos
+CommentsPaginator      video/comments,       ``cursor = data.cursor``      ``data.comments``
+                       video/comments/
+                       replies
 =====================  ====================  ===========================  =================
 
 Every style stops when ``has_more`` is 0 (or absent), after ``max_pages`` pages, on an empty page,
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .errors import PayloadValidationError, clean_text
-from .records import Video
+from .records import Comment, Video
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,15 @@ class PagedItem:
     page: int
     rank: int
     video: Video
+
+
+@dataclass(frozen=True, slots=True)
+class PagedComment:
+    """A comment in a paged listing: its 1-based page and its 1-based rank across all pages."""
+
+    page: int
+    rank: int
+    comment: Comment
 
 
 def as_cursor(value: Any, field: str) -> str | None:
@@ -159,3 +171,11 @@ class CursorPaginator(BasePaginator):
     """search/videos and hashtag/videos: the next page is asked for with ``cursor = data.cursor``."""
 
     cursor_field = "cursor"
+
+
+class CommentsPaginator(CursorPaginator):
+    """video/comments and video/comments/replies: ``data.comments``, next page with
+    ``cursor = data.cursor`` (an offset the API sends as a number)."""
+
+    def __init__(self, *, max_pages: int = 1, items_path: str = "comments") -> None:
+        super().__init__(items_path=items_path, max_pages=max_pages)

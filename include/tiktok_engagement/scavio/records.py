@@ -10,6 +10,9 @@ the field, so a bad row is never built; no other exception escapes parsing, what
 Every record can carry the lineage of the answer it came from: ``request_seq`` (the ledger's number
 of the request) and ``captured_at`` (when the answer's bytes were in). The client fills them.
 An item that stays invalid becomes a :class:`RejectedItem`, which keeps its raw JSON and the reason.
+
+A comment (:class:`Comment`, from ``video/comments`` and ``video/comments/replies``) is checked the
+same way: ``cid`` kept as a string, ``create_time`` within 2006-2100, counts from 0 to int64.
 """
 
 from __future__ import annotations
@@ -407,13 +410,78 @@ class Hashtag:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """One comment (or reply) of a video, as ``video/comments`` and ``video/comments/replies``
+    return it, with its answer's lineage.
+
+    ``text`` may be empty (a sticker or image comment carries no text) but must be present.
+    ``parent_comment_id`` is set on replies: the ``reply_id`` the API gives, else the comment whose
+    replies were asked for.
+    """
+
+    comment_id: str
+    video_id: str | None
+    text: str
+    created_at: datetime
+    like_count: int
+    reply_count: int | None
+    parent_comment_id: str | None
+    commenter_unique_id: str | None
+    commenter_nickname: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+    request_seq: int | None = field(default=None, compare=False)
+    captured_at: datetime | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_payload(
+        cls,
+        item: Any,
+        *,
+        request_seq: int | None = None,
+        captured_at: datetime | None = None,
+        parent_comment_id: str | None = None,
+    ) -> Comment:
+        """Parse one comment item, or raise :class:`PayloadValidationError` naming the bad field."""
+        if type(item) is not dict:
+            raise PayloadValidationError("comment", f"must be an object, got {type(item).__name__}")
+        comment_id = _as_id(_require(item, "cid", "comment"), "cid", "comment")
+        context = f"comment {comment_id}"
+        if "text" not in item or item["text"] is None:
+            raise PayloadValidationError("text", "is missing", context=context)
+        text = _str_or_none(item["text"], "text", context) or ""
+        video = _get(item, "aweme_id")
+        # TikTok marks a top-level comment with reply_id "0".
+        reply_to = _get(item, "reply_id")
+        parent = None if reply_to is _MISSING else _as_id(reply_to, "reply_id", context)
+        if parent == "0":
+            parent = None
+        user = _child(item, "user")
+        return cls(
+            comment_id=comment_id,
+            video_id=None if video is _MISSING else _as_id(video, "aweme_id", context),
+            text=text,
+            created_at=datetime.fromtimestamp(
+                _as_create_time(_require(item, "create_time", context), context), tz=UTC
+            ),
+            like_count=_as_count(_require(item, "digg_count", context), "digg_count", context),
+            reply_count=_opt_count(item, "reply_comment_total", context),
+            parent_comment_id=parent or parent_comment_id,
+            commenter_unique_id=_str_or_none(user.get("unique_id"), "user.unique_id", context),
+            commenter_nickname=_str_or_none(user.get("nickname"), "user.nickname", context),
+            raw=item,
+            request_seq=request_seq,
+            captured_at=captured_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RejectedItem:
     """An item that failed validation on every fetch: kept with its raw JSON and the reason.
 
     ``reason`` names the field, the problem and where the item sat
     (``statistics.play_count must be at most 9223372036854775807 (user/posts page 1 item 4)``).
-    ``raw_json`` is the item as :func:`raw_json` writes it; ``item_id`` is its ``aweme_id``,
-    ``unique_id`` or hashtag id when one could be read.
+    ``raw_json`` is the item as :func:`raw_json` writes it; ``item_id`` is its ``cid``,
+    ``aweme_id``, ``unique_id`` or hashtag id when one could be read.
     """
 
     endpoint: str
@@ -449,10 +517,13 @@ class RejectedItem:
 
 
 def item_id_of(item: Any) -> str | None:
-    """The id of a video, profile or hashtag payload when one is readable, else ``None``."""
+    """The id of a comment, video, profile or hashtag payload when one is readable, else ``None``.
+
+    A comment's ``cid`` comes first: a comment also carries its video's ``aweme_id``.
+    """
     if type(item) is not dict:
         return None
-    for path in ("aweme_id", "unique_id", "challenge.id"):
+    for path in ("cid", "aweme_id", "unique_id", "challenge.id"):
         value = _get(item, path)
         if type(value) is str or type(value) is int:
             text = clean_text(value).strip()
