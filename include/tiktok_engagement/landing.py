@@ -187,6 +187,24 @@ SCHEMAS: dict[str, pa.Schema] = {
             *LINEAGE_FIELDS,
         ]
     ),
+    # One row per account a roster creator follows, as one page of ``user/followings`` listed it
+    # (``page`` 1 is the most recent follows). An edge missing from a later capture is not deleted:
+    # the models keep when each edge was first and last seen.
+    "followings": _schema(
+        [
+            pa.field("snapshot_date", pa.date32(), nullable=False),
+            pa.field("creator_username", pa.string(), nullable=False),
+            pa.field("creator_sec_uid", pa.string(), nullable=False),
+            pa.field("page", pa.int32(), nullable=False),
+            pa.field("position", pa.int32(), nullable=False),
+            pa.field("followed_unique_id", pa.string(), nullable=False),
+            pa.field("followed_sec_uid", pa.string()),
+            pa.field("followed_nickname", pa.string()),
+            pa.field("followed_follower_count", pa.int64()),
+            pa.field("raw_json", pa.string(), nullable=False),
+            *LINEAGE_FIELDS,
+        ]
+    ),
     # One row per HTTP attempt; ``attempt`` counts the client's retries of one request, while
     # ``run_attempt`` is the try of the task (or CLI run) that sent it.
     "request_ledger": _schema(
@@ -253,7 +271,14 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 DATASETS = tuple(SCHEMAS)
 # The datasets whose rows are API observations (the others record requests and loads).
-OBSERVATION_DATASETS = ("profiles", "creator_posts", "search_results", "hashtags", "comments")
+OBSERVATION_DATASETS = (
+    "profiles",
+    "creator_posts",
+    "search_results",
+    "hashtags",
+    "comments",
+    "followings",
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

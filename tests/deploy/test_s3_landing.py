@@ -147,11 +147,12 @@ def test_extract_to_s3_then_build_the_warehouse_from_it(aws_env, simulator, tmp_
         assert dataset in DATASETS and partition == f"snapshot_date={D.isoformat()}", key
         assert name.endswith(".parquet") and not name.startswith("."), key
     # Every dataset of a creators-and-searches run but ``rejected``: the simulator's default world
-    # has no invalid item (comments are a run of their own).
+    # has no invalid item (comments and followings are runs of their own).
     assert {key.split("/")[1] for key in first} == set(DATASETS) - {
         "rejected",
         "comments",
         "comment_scores",
+        "followings",
     }
     assert len(first_rows["profiles"]) == len(roster)
     assert {r["creator_username"] for r in first_rows["creator_posts"]} == {
