@@ -4,6 +4,7 @@
     tiktok-extract --dry-run                         # what it would cost, spending nothing
     tiktok-extract --only creators --creator maya.lifts
     tiktok-extract --only comments                   # sample the due videos' comments, score them
+    tiktok-extract --only followings                 # the creator graph: backfill once, then page 1
     tiktok-extract --fresh                           # capture again what today already landed
     tiktok-extract --date 2026-11-01                 # a past date: the simulator only
 
@@ -12,7 +13,10 @@ files of its own beside earlier ones. Comments are not part of a default run: th
 date's landed creator posts, so ``--only comments`` runs after the creators of the date (as the
 ``tiktok_comments`` DAG runs after the extract DAGs), then scores what it landed; a default run
 neither spends comment credits nobody asked for nor changes its cost, and its dry run prints
-what the comments would add. Items an earlier run of the date already landed are skipped
+what the comments would add. Followings (``--only followings``, the ``tiktok_creator_graph`` DAG)
+are likewise a run of their own: each roster creator's following list is backfilled once, then
+its page 1 refreshed every ``TIKTOK_FOLLOWINGS_REFRESH_DAYS`` (``tiktok_engagement.graph``). Items
+an earlier run of the date already landed are skipped
 unless ``--fresh``. A past ``--date`` is refused against an API that does not confirm it can answer
 as of that date (the live API serves only current counts). ``--creator`` and ``--query`` select as
 the DAGs' ``creators`` and ``queries`` params do (``tiktok_engagement.selection``): case-insensitive,
@@ -41,15 +45,19 @@ from .extract import (
     estimate_credits,
     extract_comments,
     extract_creators,
+    extract_followings,
     extract_searches,
     score_comments,
     today_utc,
 )
+from .graph.sampling import FollowingsPolicy, steady_daily_credits
 from .landing import Load
 from .plan import (
+    landed_backfill_pages,
     needs_probe,
     plan_comment_day,
     plan_creator_day,
+    plan_following_day,
     plan_search_day,
     steady_comment_credits,
 )
@@ -74,8 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--only",
-        choices=("creators", "searches", "comments"),
-        help="run one half only; comments (the due videos' comments, then scoring) only this way",
+        choices=("creators", "searches", "comments", "followings"),
+        help="run one half only; comments (the due videos' comments, then scoring) and "
+        "followings (the creator graph) run only this way",
     )
     parser.add_argument("--creator", action="append", help="only this roster handle (repeatable)")
     parser.add_argument(
@@ -137,6 +146,50 @@ def _comment_lines(
     return (comments.credits if in_run else 0), lines
 
 
+def _following_lines(
+    settings: Settings, day: date, roster: list, fresh: bool, in_run: bool
+) -> tuple[int, list[str]]:
+    """The followings part of a dry run: (credits of this run, lines)."""
+    price = settings.price_per_credit
+    planned = plan_following_day(settings, day, roster, fresh=fresh)
+    selection = planned.selection
+    policy = FollowingsPolicy.from_settings(settings)
+    where = (
+        "" if in_run else " (not in this run: --only followings, or the tiktok_creator_graph DAG)"
+    )
+    backfills = sum(c.mode == "backfill" for c in planned.todo)
+    today = (
+        f"{backfills} backfills (up to {policy.max_pages} pages of 20 each) and "
+        f"{len(planned.todo) - backfills} refreshes (page 1), at most {planned.credits} credits "
+        f"(${planned.credits * price:.3f})"
+    )
+    if planned.skipped:
+        today += f", {planned.skipped} already landed for {day} skipped"
+    if selection.not_due:
+        today += f", {len(selection.not_due)} not due"
+    if selection.unresolved:
+        today += (
+            f", {len(selection.unresolved)} without a landed profile (extract the creators first)"
+        )
+    lines = [f"  followings{where}: {today}"]
+    measured = landed_backfill_pages(settings, day)
+    first = f"at most {policy.max_pages * len(roster)} credits for the roster's backfill"
+    if measured:
+        mean = sum(measured) / len(measured)
+        first += (
+            f"; the {len(measured)} backfills landed so far cost {mean:.1f} credits each, so about "
+            f"{mean * len(roster):.0f} credits (${mean * len(roster) * price:.2f})"
+        )
+    lines.append(f"  followings, first week (each creator backfilled once): {first}")
+    steady = steady_daily_credits(len(roster), policy)
+    lines.append(
+        f"  followings on a steady day: about {steady:.1f} credits (${steady * price:.3f}; "
+        f"page 1 of each creator every {policy.refresh_days} days); 30 days: about "
+        f"{30 * steady:.0f} credits (${30 * steady * price:.2f})"
+    )
+    return (planned.credits if in_run else 0), lines
+
+
 def _dry_run(
     settings: Settings,
     day: date,
@@ -146,6 +199,7 @@ def _dry_run(
     do_searches: bool,
     fresh: bool,
     do_comments: bool = False,
+    do_followings: bool = False,
 ) -> str:
     creators = roster if do_creators else []
     searches = queries if do_searches else []
@@ -155,18 +209,22 @@ def _dry_run(
     comment_credits, comment_lines = _comment_lines(
         settings, day, roster, queries, fresh, in_run=do_comments
     )
-    credits = creator_day.credits + search_day.credits + comment_credits
+    following_credits, following_lines = _following_lines(
+        settings, day, roster, fresh, in_run=do_followings
+    )
+    credits = creator_day.credits + search_day.credits + comment_credits + following_credits
     price = settings.price_per_credit
     profiles = sum(p.refresh_profile for p in creator_day.plans)
     # A steady day: one posts request per creator, a profile every N days, every query's pages.
     daily = len(creators) * (1 + 1 / settings.profile_refresh_days) + estimate_credits(
         (), searches, settings.search_pages
     )
-    what = (
-        "comments of the due videos"
-        if do_comments
-        else f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries"
-    )
+    if do_comments:
+        what = "comments of the due videos"
+    elif do_followings:
+        what = "following lists of the due creators"
+    else:
+        what = f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries"
     lines = [
         f"dry run for {day}: at most {credits} credits (${credits * price:.3f}) — "
         f"{what}; nothing was spent",
@@ -174,13 +232,14 @@ def _dry_run(
     skipped = (len(creators) - len(todo_c)) + (len(searches) - len(todo_q))
     if skipped:
         lines.append(f"  {skipped} item(s) already landed for {day} are skipped (--fresh: again)")
-    if not do_comments:
+    if not do_comments and not do_followings:
         lines.append(
             f"  a steady day for this roster and query list: about {daily:.0f} credits "
             f"(${daily * price:.2f}); 30 days: about {30 * daily:.0f} credits "
             f"(${30 * daily * price:.2f})"
         )
     lines += comment_lines
+    lines += following_lines
     if settings.comments_daily_credits is not None:
         lines.append(
             f"  TIKTOK_COMMENTS_DAILY_CREDITS={settings.comments_daily_credits} limits the "
@@ -233,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     do_creators = args.only in (None, "creators")
     do_searches = args.only in (None, "searches")
     do_comments = args.only == "comments"
+    do_followings = args.only == "followings"
 
     if args.dry_run:
         print(
@@ -245,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 do_searches,
                 settings.fresh_capture,
                 do_comments,
+                do_followings,
             )
         )
         return 0
@@ -259,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         steps.append(lambda: extract_searches(settings, day, queries, run_id=run_id))
     if do_comments:
         steps.append(lambda: _comments(settings, day, roster, run_id))
+    if do_followings:
+        steps.append(lambda: _followings(settings, day, roster, run_id))
     for step in steps:
         try:
             print(step().summary())
@@ -294,6 +357,13 @@ def _comments(settings: Settings, day: date, roster: list, run_id: str) -> Extra
         raise
     score()
     return report
+
+
+def _followings(settings: Settings, day: date, roster: list, run_id: str) -> ExtractionReport:
+    """The creator graph of the date: the due creators' following lists."""
+    planned = plan_following_day(settings, day, roster, run_id=run_id)
+    print(planned.summary(settings), file=sys.stderr)
+    return extract_followings(settings, day, planned.due, run_id=run_id)
 
 
 if __name__ == "__main__":

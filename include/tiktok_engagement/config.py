@@ -134,6 +134,20 @@ _RULES: dict[str, _Rule] = {
         "comment credits a snapshot date's plan may use; 0 samples nothing",
         minimum=0,
     ),
+    "followings_max_pages": _Rule(
+        "TIKTOK_FOLLOWINGS_MAX_PAGES",
+        int,
+        "pages of 20 followed accounts a creator's backfill may fetch",
+        minimum=1,
+        maximum=500,
+    ),
+    "followings_refresh_days": _Rule(
+        "TIKTOK_FOLLOWINGS_REFRESH_DAYS",
+        int,
+        "days between refreshes of a creator's latest follows",
+        minimum=1,
+        maximum=365,
+    ),
     "duckdb_threads": _Rule(
         "TIKTOK_DUCKDB_THREADS", int, "DuckDB threads of a warehouse build", minimum=1
     ),
@@ -375,6 +389,8 @@ class Settings:
     comment_pages: int = 1
     comments_top_query_videos: int = 0
     comments_daily_credits: int | None = None
+    followings_max_pages: int = 25
+    followings_refresh_days: int = 7
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -496,6 +512,13 @@ class Settings:
           results, 0-100 (default 0, off).
         - ``TIKTOK_COMMENTS_DAILY_CREDITS``: comment credits a date's plan may use, >= 0
           (default no cap); the videos left out stay due for the next days.
+
+        The creator graph (the followings policy, :mod:`tiktok_engagement.graph.sampling`):
+
+        - ``TIKTOK_FOLLOWINGS_MAX_PAGES``: pages of 20 followed accounts a roster creator's
+          one-time backfill may fetch, 1-500 (default 25).
+        - ``TIKTOK_FOLLOWINGS_REFRESH_DAYS``: after it, page 1 (the latest follows) is fetched
+          again every this many days, 1-365 (default 7).
 
         Numbers must be finite: ``nan`` and ``inf`` are rejected everywhere.
         """

@@ -1,5 +1,6 @@
-"""A day's extraction: the roster's profiles and recent posts, the tracked searches, and the
-comments of the videos the sampling policy says are due (:mod:`.comments.sampling`).
+"""A day's extraction: the roster's profiles and recent posts, the tracked searches, the
+comments of the videos the sampling policy says are due (:mod:`.comments.sampling`), and the
+following lists of the creators the graph policy says are due (:mod:`.graph.sampling`).
 
 The entry points are plain functions of (settings, snapshot date, inputs), so the command line, the
 benchmark and the Airflow tasks call the same code. Each call is one *load* (:class:`Load`): it
@@ -50,6 +51,7 @@ import uvloop
 from .comments.sampling import DueVideo
 from .config import Creator, Query, Settings
 from .credits import Caps, CreditRegister, end_journal, recover_journals, start_journal
+from .graph.sampling import DueCreator
 from .landing import (
     Landing,
     Load,
@@ -67,7 +69,7 @@ from .scavio.errors import (
     NotFoundError,
     ScavioError,
 )
-from .scavio.paginators import PagedComment
+from .scavio.paginators import PagedComment, PagedFollowing
 from .scavio.records import RejectedItem, Video, raw_json
 
 log = logging.getLogger(__name__)
@@ -462,6 +464,7 @@ _DATASET_OF_ENDPOINT = {
     "hashtag": "hashtags",
     "video/comments": "comments",
     "video/comments/replies": "comments",
+    "user/followings": "followings",
 }
 
 
@@ -830,6 +833,80 @@ async def extract_comments_async(
     )
 
 
+async def extract_followings_async(
+    settings: Settings,
+    snapshot_date: date,
+    creators: Sequence[DueCreator],
+    *,
+    part: str = "followings",
+    run_id: str | None = None,
+    run_attempt: int = 1,
+    fresh: bool | None = None,
+) -> ExtractionReport:
+    """Fetch the following lists of ``creators`` (the policy's due creators, see
+    :func:`tiktok_engagement.plan.plan_following_day`): a backfill's pages or a refresh's page 1,
+    20 accounts a page; land them as one load (``followings``).
+
+    Creators an earlier load of the date completed are skipped unless ``fresh``. A creator that is
+    gone (404) counts as done, like in the creator extraction.
+    """
+    fresh = settings.fresh_capture if fresh is None else fresh
+    landing = Landing(settings.landing_root)
+    done = items_to_skip(landing, snapshot_date, "followings", fresh=fresh, run_id=run_id)
+    todo = [c for c in creators if c.item not in done]
+    skipped = [c.item for c in creators if c.item in done]
+    by_key = {c.item: c for c in todo}
+
+    def fetcher(creator: DueCreator) -> Callable[[ScavioClient], Awaitable[Any]]:
+        async def fetch(client: ScavioClient) -> list[PagedFollowing]:
+            return await client.user_followings(
+                creator.sec_uid, max_pages=creator.pages, item_key=creator.username
+            )
+
+        return fetch
+
+    def collect(item: _Work, result: Any, load: Load) -> Collected:
+        creator = by_key[item.key]
+        rows = []
+        seen: set[str] = set()
+        for paged in result:
+            account = paged.following
+            if account.unique_id in seen:  # a list can repeat an account across a page boundary
+                continue
+            seen.add(account.unique_id)
+            rows.append(
+                {
+                    "snapshot_date": snapshot_date,
+                    "creator_username": creator.username,
+                    "creator_sec_uid": creator.sec_uid,
+                    "page": paged.page,
+                    "position": paged.position,
+                    "followed_unique_id": account.unique_id,
+                    "followed_sec_uid": account.sec_uid,
+                    "followed_nickname": account.nickname,
+                    "followed_follower_count": account.follower_count,
+                    "raw_json": raw_json(account.raw),
+                    **_lineage_of(account, load),
+                }
+            )
+        return {"followings": [to_batch("followings", rows)] if rows else []}
+
+    work = [_Work(c.item, c.username, fetcher(c)) for c in todo]
+    return await _run_load(
+        settings,
+        snapshot_date,
+        kind="followings",
+        part=part,
+        work=work,
+        skipped=skipped,
+        credits_wanted=sum(c.pages for c in todo),
+        collect=collect,
+        run_id=run_id,
+        run_attempt=run_attempt,
+        fresh=fresh,
+    )
+
+
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on uvloop: its lower per-callback cost keeps answers that arrive together
     from queueing behind each other, which is what lets a run reach the plan's in-flight cap."""
@@ -855,6 +932,13 @@ def extract_comments(
 ) -> ExtractionReport:
     """Synchronous wrapper of :func:`extract_comments_async`."""
     return run_async(extract_comments_async(settings, snapshot_date, videos, **kwargs))
+
+
+def extract_followings(
+    settings: Settings, snapshot_date: date, creators: Sequence[DueCreator], **kwargs: Any
+) -> ExtractionReport:
+    """Synchronous wrapper of :func:`extract_followings_async`."""
+    return run_async(extract_followings_async(settings, snapshot_date, creators, **kwargs))
 
 
 def score_comments(
@@ -883,6 +967,7 @@ __all__ = [
     "estimate_credits",
     "extract_comments",
     "extract_creators",
+    "extract_followings",
     "extract_searches",
     "score_comments",
     "items_to_skip",

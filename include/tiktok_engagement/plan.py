@@ -20,6 +20,11 @@ name that matches nothing is an error), a day is planned the same way everywhere
   ``comments`` and ``loads`` of earlier dates; :func:`plan_comment_day` reads those and returns the
   selection, what a re-run still has to fetch and its credits. Videos go in batches of
   ``batch_size`` named ``comments-part-<batch:04d>``, over the whole selection as for creators.
+- **Followings.** Which roster creators have their following lists fetched is
+  :mod:`.graph.sampling`'s policy (a backfill once, then page 1 every few days), over the ``loads``
+  of earlier dates and the landed ``profiles`` (for each creator's ``sec_uid``);
+  :func:`plan_following_day` reads those. Creators go in batches named
+  ``followings-part-<batch:04d>``, over the whole selection.
 - **The past-date probe.** For a snapshot date other than today's (UTC), the first item the run
   would fetch is extracted alone first: against an API that does not confirm it answers as of that
   date, this spends one request and refuses the run before anything else is requested. An item
@@ -57,12 +62,26 @@ from .extract import (
     query_item,
     today_utc,
 )
+from .graph.sampling import (
+    BACKFILL,
+    LOAD_KIND,
+    DueCreator,
+    FollowingsPolicy,
+    GraphSelection,
+    graph_history,
+    latest_sec_uids,
+)
+from .graph.sampling import (
+    select_due as select_due_creators,
+)
 from .landing import Landing
 
 DEFAULT_BATCH_SIZE = 25
 DEFAULT_COMMENT_BATCH_SIZE = 50
 CREATOR_PART = "creators-part"
 COMMENT_PART = "comments-part"
+FOLLOWING_PART = "followings-part"
+DEFAULT_FOLLOWING_BATCH_SIZE = 10
 CREATOR_SUBSET_PART = "creators-subset"
 PROBE_PART = "{kind}-probe"
 
@@ -312,6 +331,126 @@ def probe_comment_video(day: CommentDay, today: date | None = None) -> DueVideo 
 
 
 @dataclass(frozen=True)
+class FollowingDay:
+    """The creator graph of a day: who is due (backfill or refresh), what is still to fetch, and
+    the credit bound."""
+
+    snapshot_date: date
+    policy: FollowingsPolicy
+    selection: GraphSelection
+    todo: list[DueCreator]
+    credits: int
+
+    @property
+    def due(self) -> list[DueCreator]:
+        return self.selection.due
+
+    @property
+    def skipped(self) -> int:
+        """Due creators an earlier load of the date already fetched."""
+        return len(self.selection.due) - len(self.todo)
+
+    def summary(self, settings: Settings) -> str:
+        """The planning line: backfills, refreshes, not due, unresolved, and the credit bound."""
+        selection = self.selection
+        backfills = sum(c.mode == BACKFILL for c in self.todo)
+        return (
+            f"{self.snapshot_date}: {len(selection.backfills)} creators to backfill (up to "
+            f"{self.policy.max_pages} pages of 20), {len(selection.refreshes)} to refresh (page "
+            f"1), {len(selection.not_due)} not due (refreshed under "
+            f"{self.policy.refresh_days} days ago), {len(selection.unresolved)} without a landed "
+            f"profile; {self.skipped} already landed for the date; {backfills} backfills and "
+            f"{len(self.todo) - backfills} refreshes to fetch, at most {self.credits} credits "
+            f"(${self.credits * settings.price_per_credit:.3f})"
+        )
+
+
+def _all_rows(landing: Landing, dataset: str, columns: list[str]) -> list[dict]:
+    """Every landed row of a dataset, reading only ``columns``."""
+    rows: list[dict] = []
+    for path in landing.files(dataset):
+        parquet = pq.ParquetFile(path, filesystem=landing.fs)
+        present = [c for c in columns if c in parquet.schema_arrow.names]
+        missing = dict.fromkeys(c for c in columns if c not in present)
+        rows += [{**missing, **row} for row in parquet.read(columns=present).to_pylist()]
+    return rows
+
+
+def plan_following_day(
+    settings: Settings,
+    day: date,
+    selected: Sequence[Creator],
+    *,
+    fresh: bool | None = None,
+    run_id: str | None = None,
+) -> FollowingDay:
+    """Plan the creator graph of ``day`` for the selected roster creators (reads the landing
+    zone). With ``fresh`` the whole selection is fetched again, except what earlier loads of the
+    same ``run_id`` fetched (its probe, a retried task)."""
+    landing = Landing(settings.landing_root)
+    policy = FollowingsPolicy.from_settings(settings)
+    loads = [
+        r
+        for r in _all_rows(landing, "loads", ["snapshot_date", "kind", "items_done"])
+        if r["kind"] == LOAD_KIND
+    ]
+    profiles = _all_rows(landing, "profiles", ["snapshot_date", "creator_username", "sec_uid"])
+    selection = select_due_creators(
+        selected, graph_history(loads, day), latest_sec_uids(profiles, day), policy, day
+    )
+    done = items_to_skip(landing, day, LOAD_KIND, fresh=is_fresh(settings, fresh), run_id=run_id)
+    todo = [c for c in selection.due if c.item not in done]
+    return FollowingDay(day, policy, selection, todo, sum(c.pages for c in todo))
+
+
+def landed_backfill_pages(settings: Settings, before: date) -> list[int]:
+    """Credits each backfill finished before ``before`` cost (its load's billed ``user/followings``
+    requests for the creator, an empty last page included): what a backfill of this roster
+    costs, for the dry run's estimate."""
+    landing = Landing(settings.landing_root)
+    loads = _all_rows(landing, "loads", ["snapshot_date", "load_id", "kind", "items_done"])
+    backfills = {
+        (r["load_id"], item.partition(":")[2])
+        for r in loads
+        if r["kind"] == LOAD_KIND and r["snapshot_date"] < before
+        for item in r["items_done"] or ()
+        if item.startswith(f"followings-{BACKFILL}:")
+    }
+    credits: dict[tuple[str, str], int] = {}
+    columns = ["load_id", "endpoint", "item_key", "credits_used"]
+    for row in _all_rows(landing, "request_ledger", columns):
+        key = (row["load_id"], (row["item_key"] or "").lower())
+        if row["endpoint"] == "user/followings" and key in backfills:
+            credits[key] = credits.get(key, 0) + (row["credits_used"] or 0)
+    return sorted(credits.values())
+
+
+@dataclass(frozen=True)
+class FollowingBatch:
+    """One batch of due creators and the part name its files carry."""
+
+    part: str
+    creators: list[DueCreator]
+
+
+def following_batches(
+    due: Sequence[DueCreator], size: int = DEFAULT_FOLLOWING_BATCH_SIZE
+) -> list[FollowingBatch]:
+    """Split the date's selection into batches of ``size`` (``followings-part-<batch:04d>``)."""
+    if size < 1:
+        raise ValueError(f"batch size {size} must be at least 1")
+    return [
+        FollowingBatch(f"{FOLLOWING_PART}-{index:04d}", list(due[start : start + size]))
+        for index, start in enumerate(range(0, len(due), size))
+    ]
+
+
+def probe_following_creator(day: FollowingDay, today: date | None = None) -> DueCreator | None:
+    """The creator to fetch alone first, or None when no probe is needed."""
+    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+
+
+@dataclass(frozen=True)
 class CreatorBatch:
     """One batch of creators and the part name its files carry."""
 
@@ -343,7 +482,8 @@ def search_part(query: Query) -> str:
 
 
 def probe_part(kind: str) -> str:
-    """Part name of the past-date probe's files (``kind``: ``creators``, ``searches``, ``comments``)."""
+    """Part name of the past-date probe's files (``kind``: ``creators``, ``searches``, ``comments``,
+    ``followings``)."""
     return PROBE_PART.format(kind=kind)
 
 
@@ -365,20 +505,27 @@ def probe_query(day: SearchDay, today: date | None = None) -> Query | None:
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_COMMENT_BATCH_SIZE",
+    "DEFAULT_FOLLOWING_BATCH_SIZE",
     "CommentBatch",
     "CommentDay",
     "CreatorBatch",
     "CreatorDay",
+    "FollowingBatch",
+    "FollowingDay",
     "SearchDay",
     "comment_batches",
     "creator_batches",
+    "following_batches",
+    "landed_backfill_pages",
     "is_fresh",
     "needs_probe",
     "plan_comment_day",
     "plan_creator_day",
+    "plan_following_day",
     "plan_search_day",
     "probe_comment_video",
     "probe_creator",
+    "probe_following_creator",
     "probe_part",
     "probe_query",
     "sampled_before",

@@ -16,7 +16,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
-DAG_IDS = {"tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse", "tiktok_comments"}
+DAG_IDS = {
+    "tiktok_creator_posts",
+    "tiktok_search_trends",
+    "tiktok_warehouse",
+    "tiktok_comments",
+    "tiktok_creator_graph",
+}
 
 
 def test_every_dag_imports_without_errors(dagbag):
@@ -86,6 +92,19 @@ def test_schedules_pools_and_assets(dagbag):
     assert {t.pool for t in writers} == {"tiktok_warehouse"}
     # The library's build of the date is one task (the same entry point as the CLI's).
     assert {t.task_id for t in warehouse.tasks} >= {"plan", "build", "report"}
+
+
+def test_creator_graph_is_weekly_in_the_api_pool_and_emits_its_asset(dagbag):
+    graph = dagbag.dags["tiktok_creator_graph"]
+    assert graph.timetable.expression in ("@weekly", "0 0 * * 0")
+    assert graph.get_task("plan").pool == "scavio_api"
+    assert graph.get_task("extract_batch").pool == "scavio_api"
+    (outlet,) = graph.get_task("finalize").outlets
+    assert (outlet.name, outlet.uri) == ("tiktok_landing_followings", "tiktok://landing/followings")
+    assert set(graph.params) >= {"snapshot_date", "creators", "fresh_capture", "batch_size"}
+    # The warehouse does not build on it (docs/graph.md): its schedule names no followings asset.
+    warehouse = dagbag.dags["tiktok_warehouse"]
+    assert "tiktok://landing/followings" not in repr(warehouse.timetable.asset_condition)
 
 
 def test_params_let_an_operator_run_a_subset(dagbag):

@@ -10,10 +10,11 @@ Python API (for tests and benchmarks)::
     world = Population(seed=42, size=600)   # the same world the server builds, in-process
     world.get("maya.lifts"), world.creators[0].sec_uid
     world.comment_book.comments(post, as_of)   # a video's comments, most liked first
+    world.follow_graph.followings(creator, as_of)  # whom a creator follows, most recent first
     [c for c in world.roster(60) if c.is_pod]  # also is_controversial, spike_phase; Post.sponsor
 
-The world and its signals (tiers, pods, sponsored posts, follower spikes, comments) are described
-in ``population``, ``comments`` and docs/simulator.md.
+The world and its signals (tiers, pods, sponsored posts, follower spikes, comments, followings)
+are described in ``population``, ``comments``, ``graph`` and docs/simulator.md.
 
 Command line: ``python -m scavio_simulator --help`` (see ``__main__``).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .comments import Comment
+from .graph import Follow, FollowGraph
 from .population import HashtagInfo, Population, Post
 
 COVER_HOST = "https://sim.invalid"
@@ -92,6 +93,21 @@ def profile_user(population: Population, username: str, as_of: int) -> dict[str,
         "verification_type": creator.verification_type,
         "region": creator.region,
         "is_private": False,
+    }
+
+
+def following_item(graph: FollowGraph, follow: Follow, as_of: int) -> dict[str, Any]:
+    """An account of ``user/followings`` as of ``as_of`` (TikTok's user object, snake_case)."""
+    account = follow.account
+    return {
+        "uid": account.uid,
+        "unique_id": account.unique_id,
+        "sec_uid": account.sec_uid,
+        "nickname": account.nickname,
+        "follower_count": graph.followers_at(account, as_of),
+        "following_count": account.following_count,
+        "verification_type": account.verification_type,
+        "avatar_thumb": {"url_list": [f"{COVER_HOST}/avatar/{account.uid}.jpeg"]},
     }
 
 

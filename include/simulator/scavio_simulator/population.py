@@ -45,6 +45,8 @@ Design:
   posts get fewer views, likes, shares and saves. The draw comes from a hash of the post's id,
   not from the week's stream, so organic posts are exactly what they were before.
 * **Comments** are generated only when asked for (``comments.py``, :attr:`Population.comment_book`).
+* **Followings** (who a creator follows: niche peers, hubs, brands, ordinary accounts, with weekly
+  churn) likewise (``graph.py``, :attr:`Population.follow_graph`).
 * **Hashtags** are fixed facts of the vocabulary (same ids for every seed); a hashtag's feed is the
   visible posts carrying it, ranked by views and recency. Because a post's tags come from its
   phrase plus its niche's general tags, "home workout" results and ``#gym`` videos overlap.
@@ -728,6 +730,7 @@ class Population:
         self._niche_terms = {niche.name: _niche_terms(niche) for niche in NICHES}
         self._assign_signals()
         self._comment_book: Any = None
+        self._follow_graph: Any = None
 
     def _assign_signals(self) -> None:
         """Pick the pod, controversial and follower-buying creators by roster position.
@@ -971,6 +974,15 @@ class Population:
 
             self._comment_book = CommentBook(self)
         return self._comment_book
+
+    @property
+    def follow_graph(self) -> Any:
+        """Who follows whom (:class:`scavio_simulator.graph.FollowGraph`), built on first use."""
+        if self._follow_graph is None:
+            from .graph import FollowGraph
+
+            self._follow_graph = FollowGraph(self)
+        return self._follow_graph
 
     # -- hashtags -------------------------------------------------------------------------------
 

@@ -50,6 +50,19 @@ reply, ``"0"`` on a comment), ``reply_to_reply_id`` ``"0"``, ``user{unique_id, n
 unknown, deleted or not-yet-posted video is the ``video`` endpoint's 404; an unknown comment 404.
 Both bill 1 credit per page like the other endpoints and see the same faults.
 
+Followings: ``user/followings`` (``sec_user_id`` required, ``count`` 1-20, default 20; the first
+page without ``page_token`` and ``min_time`` (or ``min_time`` 0), every later one with both, as the previous answer gave
+them: one without the other, an unreadable token or a ``min_time`` other than the token's is 400)
+answers ``{"followings": [...], "has_more": true|false, "next_page_token": "<opaque>", "min_time":
+<follow time of the page's last account, Unix s>, "max_time": <of its first>, "total": <the list's
+length>, "status_code": 0}``, most recent follow first (see ``graph.py``). ``has_more`` is a
+boolean and is true on every full page, so a list that ends on a page boundary is followed by one
+empty page (``has_more`` false). The next page holds the follows strictly older than the token's,
+so follows made between two pages never repeat an account. Items: ``uid``, ``unique_id``,
+``sec_uid``, ``nickname``, ``follower_count`` (a creator's is its profile's), ``following_count``,
+``verification_type``, ``avatar_thumb``. An unknown ``sec_user_id`` is 404, like ``user/posts``.
+1 credit a page, the same faults (an injected empty page has ``has_more`` false).
+
 Error bodies rotate through the contract's three forms (``{"error": {"code", "message"}}``,
 ``{"error": "..."}``, ``{"message": "..."}``), one after the other, so any three consecutive
 errors show all three.
@@ -78,6 +91,7 @@ from starlette.routing import Route
 
 from . import payloads
 from .config import RUNTIME_FIELDS, SimulatorConfig
+from .graph import page_start, page_token, read_page_token
 from .population import (
     MAX_RESULT_DEPTH,
     Population,
@@ -128,6 +142,7 @@ API_ENDPOINTS: dict[str, str] = {
     "/api/v1/tiktok/video": "video",
     "/api/v1/tiktok/video/comments": "video/comments",
     "/api/v1/tiktok/video/comments/replies": "video/comments/replies",
+    "/api/v1/tiktok/user/followings": "user/followings",
 }
 LIST_FIELDS: dict[str, str] = {
     "user/posts": "aweme_list",
@@ -135,6 +150,7 @@ LIST_FIELDS: dict[str, str] = {
     "hashtag/videos": "aweme_list",
     "video/comments": "comments",
     "video/comments/replies": "comments",
+    "user/followings": "followings",
 }
 SERVER_ERRORS: tuple[tuple[int, str, str], ...] = (
     (500, "internal_error", "Internal server error"),
@@ -287,6 +303,13 @@ def _comment_count(params: dict[str, Any]) -> int:
     return count
 
 
+def _following_count(params: dict[str, Any]) -> int:
+    count = _integer(params, "count", 20, "an integer between 1 and 20")
+    if not 1 <= count <= 20:
+        raise ApiError(400, "bad_request", f"'count' must be between 1 and 20, got {count}")
+    return count
+
+
 def _cursor(params: dict[str, Any]) -> int:
     cursor = _integer(params, "cursor", 0, "a non-negative integer")
     if cursor < 0:
@@ -304,7 +327,7 @@ def _choice(params: dict[str, Any], name: str, allowed: tuple[str, ...], default
 
 
 class SimulatorServer:
-    """The ASGI application: state, fault injection and the eight endpoints over one Population."""
+    """The ASGI application: state, fault injection and the nine endpoints over one Population."""
 
     def __init__(
         self, config: SimulatorConfig | None = None, population: Population | None = None
@@ -1010,6 +1033,49 @@ class SimulatorServer:
 
         return self._cached(("replies", comment_id, as_of, cursor, count), build)
 
+    def _user_followings(self, params: dict[str, Any], as_of: int) -> bytes:
+        sec_uid = _required(params, "sec_user_id")
+        count = _following_count(params)
+        token = _text(params, "page_token")
+        min_time = _integer(params, "min_time", 0, "a non-negative integer")
+        if min_time < 0:
+            raise ApiError(400, "bad_request", "'min_time' must be a non-negative integer")
+        if (token is None) != ("min_time" not in params or min_time == 0):
+            # A first page may carry min_time 0; a later page needs both, as the last answer
+            # gave them.
+            raise ApiError(
+                400, "bad_request", "'page_token' and 'min_time' go together: send both or neither"
+            )
+        after = None
+        if token is not None:
+            after = read_page_token(token)
+            if after is None:
+                raise ApiError(400, "bad_request", "'page_token' is not a valid page token")
+            if after[0] != min_time:
+                raise ApiError(400, "bad_request", "'min_time' does not match 'page_token'")
+        creator = self.population.by_sec_uid(sec_uid)
+        if creator is None:
+            raise ApiError(404, "not_found", "User not found for this sec_user_id")
+        graph = self.population.follow_graph
+
+        def build() -> dict[str, Any]:
+            listing = graph.followings(creator, as_of)
+            start = page_start(listing, after)
+            page = listing[start : start + count]
+            return {
+                "followings": [payloads.following_item(graph, f, as_of) for f in page],
+                # TikTok's way: a full page says there may be more, so a list that ends exactly
+                # on a page boundary is followed by one empty page.
+                "has_more": len(page) == count,
+                "next_page_token": page_token(page[-1]) if page else "",
+                "min_time": page[-1].followed_at if page else min_time,
+                "max_time": page[0].followed_at if page else 0,
+                "total": len(listing),
+                "status_code": 0,
+            }
+
+        return self._cached(("followings", creator.index, as_of, token, count), build)
+
     # -- admin endpoints ----------------------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
@@ -1111,6 +1177,7 @@ _HANDLERS = {
     "video": SimulatorServer._video,
     "video/comments": SimulatorServer._video_comments,
     "video/comments/replies": SimulatorServer._comment_replies,
+    "user/followings": SimulatorServer._user_followings,
 }
 
 
@@ -1146,7 +1213,7 @@ async def _wait_for_disconnect(receive: Any, seconds: float) -> bool:
 def _empty_list(endpoint: str, data: bytes, load: Any) -> bytes:
     body = load(data)
     body[LIST_FIELDS[endpoint]] = []
-    body["has_more"] = 0
+    body["has_more"] = False if endpoint == "user/followings" else 0
     return _dumps_exact(body)
 
 
@@ -1158,6 +1225,12 @@ def _drop_required_field(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
         data["challengeInfo"]["challenge"].pop("id", None)
     elif endpoint == "video":
         data["aweme_detail"]["statistics"].pop("play_count", None)
+    elif endpoint == "user/followings":
+        items = data.get("followings") or []
+        if items:
+            items[len(items) // 2].pop("unique_id", None)
+        else:
+            data.pop("followings", None)
     elif endpoint.startswith("video/comments"):
         items = data.get("comments") or []
         if items:

@@ -17,7 +17,7 @@ What happens to one request (``ScavioClient.request``), attempt by attempt::
                         backoff, up to ``max_attempts``; never 400/401/402/403/404/410
 
 The typed methods (:meth:`ScavioClient.profile`, :meth:`~ScavioClient.user_posts`,
-:meth:`~ScavioClient.video_comments`, ...) build the
+:meth:`~ScavioClient.video_comments`, :meth:`~ScavioClient.user_followings`, ...) build the
 body, page through answers with the paginators and parse each answer into records that carry
 its ``request_seq`` and ``captured_at``. An answer whose payload fails validation is fetched again,
 up to ``payload_attempts`` fetches in all (each one a new request). If items of a list page are
@@ -71,12 +71,14 @@ from .paginators import (
     BasePaginator,
     CommentsPaginator,
     CursorPaginator,
+    FollowingsPaginator,
     MaxCursorPaginator,
     PagedComment,
+    PagedFollowing,
     PagedItem,
     dig,
 )
-from .records import Comment, Hashtag, Profile, RejectedItem, Video
+from .records import Comment, Following, Hashtag, Profile, RejectedItem, Video
 
 __all__ = [
     "API_PREFIX",
@@ -85,6 +87,7 @@ __all__ = [
     "CreditBudget",
     "LedgerEntry",
     "PagedComment",
+    "PagedFollowing",
     "PagedItem",
     "RateLimiter",
     "RejectedItem",
@@ -102,6 +105,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_COUNT = 30
 # video/comments and video/comments/replies take up to 50 items a page, the video lists 30.
 MAX_COMMENT_COUNT = 50
+# user/followings takes up to 20 accounts a page.
+MAX_FOLLOWING_COUNT = 20
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 DATE_ECHO_HEADER = "X-Sim-Date"
 _USER_AGENT = "tiktok-engagement-warehouse (httpx)"
@@ -575,6 +580,38 @@ class ScavioClient:
         )
         return _ranked_comments(pages)
 
+    async def user_followings(
+        self,
+        sec_uid: str,
+        *,
+        count: int = MAX_FOLLOWING_COUNT,
+        max_pages: int = 1,
+        item_key: str | None = None,
+    ) -> list[PagedFollowing]:
+        """The accounts ``sec_uid`` follows, most recent follow first, each with its page and its
+        position across pages.
+
+        Each page costs a credit; paging stops at ``max_pages``, when ``has_more`` is false, on an
+        empty page, or when the answer's page token does not advance. A rejected account keeps
+        its position (the next one is not moved up).
+        """
+        _check_count(count, MAX_FOLLOWING_COUNT)
+        pages = await self._pages(
+            "user/followings",
+            {"sec_user_id": sec_uid, "count": count},
+            FollowingsPaginator(max_pages=max_pages),
+            item_key or sec_uid,
+            self._following_parser,
+        )
+        results: list[PagedFollowing] = []
+        position = 0
+        for page_number, page in enumerate(pages, start=1):
+            for following in page:
+                position += 1
+                if following is not None:
+                    results.append(PagedFollowing(page_number, position, following))
+        return results
+
     # ------------------------------------------------------------------ payloads, fetched again
 
     async def _fetch_object(
@@ -702,6 +739,26 @@ class ScavioClient:
         self._reject(rejected)
         paginator.advance(next_cursor)
         return videos
+
+    def _following_parser(
+        self, items: list[Any], answer: _Answer, endpoint: str, item_key: str | None, where: str
+    ) -> tuple[list[Following | None], list[RejectedItem]]:
+        """A page parser for followed accounts."""
+        accounts: list[Following | None] = []
+        rejected: list[RejectedItem] = []
+        for index, item in enumerate(items, start=1):
+            try:
+                accounts.append(
+                    Following.from_payload(
+                        item, request_seq=answer.seq, captured_at=answer.captured_at
+                    )
+                )
+            except PayloadValidationError as exc:
+                rejected.append(
+                    self._rejection(exc, item, answer, endpoint, item_key, f"{where} item {index}")
+                )
+                accounts.append(None)
+        return accounts, rejected
 
     def _comment_parser(self, parent_comment_id: str | None) -> _ParseItems[Comment]:
         """A page parser for comments (replies to ``parent_comment_id`` when given)."""

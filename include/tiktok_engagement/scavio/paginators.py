@@ -13,6 +13,9 @@ CursorPaginator        search/videos,        ``cursor = data.cursor``      given
 CommentsPaginator      video/comments,       ``cursor = data.cursor``      ``data.comments``
                        video/comments/
                        replies
+FollowingsPaginator    user/followings       ``page_token``, ``min_time``  ``data.followings``
+                                             from the answer (the first
+                                             page without them)
 =====================  ====================  ===========================  =================
 
 Every style stops when ``has_more`` is 0 (or absent), after ``max_pages`` pages, on an empty page,
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .errors import PayloadValidationError, clean_text
-from .records import Comment, Video
+from .records import Comment, Following, Video
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,15 @@ class PagedComment:
     page: int
     rank: int
     comment: Comment
+
+
+@dataclass(frozen=True, slots=True)
+class PagedFollowing:
+    """A followed account in a paged listing: its 1-based page and 1-based position across pages."""
+
+    page: int
+    position: int
+    following: Following
 
 
 def as_cursor(value: Any, field: str) -> str | None:
@@ -179,3 +191,53 @@ class CommentsPaginator(CursorPaginator):
 
     def __init__(self, *, max_pages: int = 1, items_path: str = "comments") -> None:
         super().__init__(items_path=items_path, max_pages=max_pages)
+
+
+class FollowingsPaginator(BasePaginator):
+    """user/followings: the first page without a cursor; each later one sends the answer's
+    ``next_page_token`` as ``page_token`` together with its ``min_time`` (the follow time of the
+    page's last account, an integer). ``has_more`` is a boolean (0/1 accepted too).
+
+    The cursor of the base class is the page token; the ``min_time`` that came with each token is
+    kept beside it, so whichever answer of a refetched page stands, its own pair is sent next.
+    """
+
+    cursor_field = "next_page_token"
+
+    def __init__(self, *, max_pages: int = 1, items_path: str = "followings") -> None:
+        super().__init__(items_path=items_path, max_pages=max_pages, first_cursor="")
+        self.min_time: int | None = None
+        self._min_times: dict[str, int] = {}
+
+    def update_request(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not self.cursor:
+            return dict(body)
+        return {**body, "page_token": self.cursor, "min_time": self.min_time}
+
+    def next_cursor(self, data: dict[str, Any], items: list[Any]) -> str | None:
+        token = super().next_cursor(data, items)
+        if token is None:
+            return None
+        self._min_times[token] = as_min_time(data.get("min_time"))
+        return token
+
+    def advance(self, next_cursor: str | None) -> None:
+        if next_cursor is not None:
+            self.min_time = self._min_times.pop(next_cursor)
+            self._min_times.clear()
+        super().advance(next_cursor)
+
+
+def as_min_time(value: Any) -> int:
+    """``min_time``: Unix seconds as an integer (or an integral float or digit string), >= 0."""
+    if isinstance(value, bool) or value is None:
+        raise PayloadValidationError("min_time", f"must be an integer, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value < 0:
+        raise PayloadValidationError(
+            "min_time", f"must be a non-negative integer, got {clean_text(repr(value), 80)}"
+        )
+    return value

@@ -13,6 +13,8 @@ An item that stays invalid becomes a :class:`RejectedItem`, which keeps its raw 
 
 A comment (:class:`Comment`, from ``video/comments`` and ``video/comments/replies``) is checked the
 same way: ``cid`` kept as a string, ``create_time`` within 2006-2100, counts from 0 to int64.
+A followed account (:class:`Following`, from ``user/followings``) needs its ``unique_id``; its
+counts are checked like a profile's.
 """
 
 from __future__ import annotations
@@ -475,6 +477,54 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class Following:
+    """One account of a creator's following list (``user/followings``), with its answer's lineage.
+
+    ``unique_id`` is required (it is the edge's other end); ``sec_uid``, ``nickname`` and
+    ``follower_count`` are kept when present and checked like a profile's.
+    """
+
+    unique_id: str
+    sec_uid: str | None
+    uid: str | None
+    nickname: str | None
+    follower_count: int | None
+    following_count: int | None
+    verification_type: int | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+    request_seq: int | None = field(default=None, compare=False)
+    captured_at: datetime | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_payload(
+        cls, item: Any, *, request_seq: int | None = None, captured_at: datetime | None = None
+    ) -> Following:
+        """Parse one followed account, or raise :class:`PayloadValidationError` naming the field."""
+        if type(item) is not dict:
+            raise PayloadValidationError(
+                "following", f"must be an object, got {type(item).__name__}"
+            )
+        unique_id = _as_id(_require(item, "unique_id", "following"), "unique_id", "following")
+        context = f"following {unique_id}"
+        sec_uid = _get(item, "sec_uid")
+        uid = _get(item, "uid")
+        return cls(
+            unique_id=unique_id,
+            sec_uid=None if sec_uid is _MISSING else _as_id(sec_uid, "sec_uid", context),
+            uid=None if uid is _MISSING else _as_id(uid, "uid", context),
+            nickname=_opt_str(item, "nickname", context),
+            follower_count=_opt_count(item, "follower_count", context),
+            following_count=_opt_count(item, "following_count", context),
+            verification_type=_int32_or_none(
+                _get(item, "verification_type"), "verification_type", context
+            ),
+            raw=item,
+            request_seq=request_seq,
+            captured_at=captured_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RejectedItem:
     """An item that failed validation on every fetch: kept with its raw JSON and the reason.
 
@@ -517,13 +567,14 @@ class RejectedItem:
 
 
 def item_id_of(item: Any) -> str | None:
-    """The id of a comment, video, profile or hashtag payload when one is readable, else ``None``.
+    """The id of a comment, video, profile, hashtag or followed account payload when one is
+    readable, else ``None`` (a followed account without its ``unique_id`` is named by ``sec_uid``).
 
     A comment's ``cid`` comes first: a comment also carries its video's ``aweme_id``.
     """
     if type(item) is not dict:
         return None
-    for path in ("cid", "aweme_id", "unique_id", "challenge.id"):
+    for path in ("cid", "aweme_id", "unique_id", "challenge.id", "sec_uid"):
         value = _get(item, path)
         if type(value) is str or type(value) is int:
             text = clean_text(value).strip()
