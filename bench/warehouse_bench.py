@@ -264,7 +264,8 @@ def landing_rows(landing: Path, first: date, last: date) -> dict[str, int]:
 
 
 def compare_marts(ours_db: Path, floor_db: Path, *, full: bool) -> dict[str, dict[str, Any]]:
-    """Row counts of the eight marts in both; with ``full``, rows that differ (doubles rounded)."""
+    """Row counts of the eight marts in both; with ``full``, rows that differ (doubles rounded) over
+    the columns the floor has."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{ours_db}' as ours (read_only)")
@@ -277,11 +278,21 @@ def compare_marts(ours_db: Path, floor_db: Path, *, full: bool) -> dict[str, dic
             ]
             entry: dict[str, Any] = {"ours": counts[0], "floor": counts[1]}
             if full:
+                # The floor's columns: the marts gained columns since (views_vs_creator_median,
+                # is_outlier, sponsored_signal, overall_score, ...) that the floor does not
+                # compute; the columns both have must agree.
                 columns = con.execute(
                     """
-                    select column_name, data_type from information_schema.columns
-                    where table_catalog = 'ours' and table_schema = 'marts' and table_name = ?
-                    order by ordinal_position
+                    select ours.column_name, ours.data_type
+                    from information_schema.columns as ours
+                    inner join information_schema.columns as floor
+                        on floor.table_catalog = 'floor'
+                        and floor.table_schema = ours.table_schema
+                        and floor.table_name = ours.table_name
+                        and floor.column_name = ours.column_name
+                    where ours.table_catalog = 'ours' and ours.table_schema = 'marts'
+                        and ours.table_name = ?
+                    order by ours.ordinal_position
                     """,
                     [table],
                 ).fetchall()

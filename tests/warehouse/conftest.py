@@ -6,17 +6,21 @@ read them (each test that writes builds its own).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
 import duckdb
 import pytest
+from tiktok_engagement.landing import Landing
 from tiktok_engagement.warehouse import build
+
+from .landing_rows import comment, comment_score, load
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -49,7 +53,79 @@ def generated_landing(tmp_path_factory: pytest.TempPathFactory, generator: Modul
         creators=12, days=GENERATED_DAYS, start=GENERATED_START, queries=4, results_per_query=15
     )
     generator.generate(root, config)
+    add_generated_comments(root, generated_dates())
     return root
+
+
+# Comments of the generated landing: the generator writes none (the warehouse benchmark's landing
+# has no comments), so the fixture samples some of each day's feed videos, each video once, with
+# a small pool of commenters per creator and texts that repeat, so that every comment mart has
+# rows and the backfill and re-run comparisons cover them.
+COMMENT_TEXTS = (
+    "nice 🔥",
+    "this ate 😭",
+    "where is this from??",
+    "mid",
+    "💀💀💀",
+    "Nice  🔥🔥",
+    "love this",
+    "not me buying this again",
+)
+COMMENT_LABELS = ("positive", "positive", "neutral", "negative", "positive", "unscored")
+
+
+def _digest(*parts: object) -> int:
+    return int(hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:8], 16)
+
+
+def add_generated_comments(root: Path, dates: list[date], per_creator_and_day: int = 2) -> None:
+    """Land comments and their scores for ``per_creator_and_day`` not yet sampled feed videos of
+    each creator and date (chosen by a hash of the video id, so the same every time)."""
+    landing = Landing(str(root))
+    sampled: set[str] = set()
+    for day in dates:
+        posts = landing.read("creator_posts", day).select(["creator_username", "video_id"])
+        feeds: dict[str, list[str]] = {}
+        for creator, video in zip(*(posts.column(c).to_pylist() for c in posts.column_names)):
+            feeds.setdefault(creator, []).append(video)
+        started = datetime(day.year, day.month, day.day, 20, tzinfo=UTC)
+        comments_load, scores_load = (
+            load(f"comments-{day}", started),
+            load(f"scores-{day}", started + timedelta(minutes=5)),
+        )
+        comments, scores = [], []
+        for creator, videos in sorted(feeds.items()):
+            due = sorted(set(videos) - sampled, key=lambda v: _digest(v))[:per_creator_and_day]
+            for video in due:
+                sampled.add(video)
+                for rank in range(1, 7):
+                    cid = f"{video}-c{rank}"
+                    pick = _digest(cid)
+                    commenter = f"{creator}-fan{pick % 5}"
+                    text = COMMENT_TEXTS[pick % len(COMMENT_TEXTS)]
+                    label = COMMENT_LABELS[(pick // 7) % len(COMMENT_LABELS)]
+                    comments.append(
+                        comment(day, video, cid, text, commenter, creator=creator, rank=rank)
+                    )
+                    scores.append(
+                        comment_score(
+                            day,
+                            video,
+                            cid,
+                            comments_load,
+                            label,
+                            language=None if label == "unscored" else "en",
+                            generic=text in COMMENT_TEXTS[:2] or text.startswith("💀"),
+                            question=text.endswith("?"),
+                            terms=[w for w in text.lower().split() if w.isalpha()],
+                        )
+                    )
+        landing.write(
+            "comments", day, comments_load.file_name("part-0000"), comments, load=comments_load
+        )
+        landing.write(
+            "comment_scores", day, scores_load.file_name("part-0000"), scores, load=scores_load
+        )
 
 
 def generated_dates() -> list[date]:

@@ -198,3 +198,80 @@ def hashtag(day: date, query: str, views: int, videos: int) -> dict[str, Any]:
         "view_count": views,
         "raw_json": "{}",
     }
+
+
+def comment(
+    day: date,
+    video_id: str,
+    comment_id: str,
+    text: str,
+    commenter: str,
+    *,
+    creator: str | None,
+    rank: int = 1,
+    page: int = 1,
+    likes: int = 0,
+    replies: int = 0,
+    parent: str | None = None,
+    author: str | None = None,
+    created: str = "2024-03-30T12:00:00",
+) -> dict[str, Any]:
+    """A comment of a sampled video (``creator``: the roster creator whose feed it came from)."""
+    return {
+        "snapshot_date": day,
+        "video_id": video_id,
+        "creator_username": creator,
+        "video_author_unique_id": author or creator,
+        "sample_source": "creator_posts" if creator else "query_top",
+        "query": None,
+        "page": page,
+        "comment_rank": rank,
+        "comment_id": comment_id,
+        "parent_comment_id": parent,
+        "text": text,
+        "created_at": datetime.fromisoformat(created).replace(tzinfo=UTC),
+        "like_count": likes,
+        "reply_count": replies,
+        "commenter_unique_id": commenter,
+        "commenter_nickname": commenter.title(),
+        "raw_json": json.dumps({"cid": comment_id, "text": text}),
+    }
+
+
+def comment_score(
+    day: date,
+    video_id: str,
+    comment_id: str,
+    comments_load: Load,
+    label: str,
+    *,
+    score: float | None = None,
+    language: str | None = "en",
+    question: bool = False,
+    purchase: bool = False,
+    generic: bool = False,
+    terms: list[str] | None = None,
+    version: str = "test-1",
+    scored_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The score of a landed comment; ``score`` defaults to 0.5, 0.0 or -0.5 by label (NULL when
+    unscored). Lineage comes from the scoring load; ``scored_at`` sets its captured_at."""
+    defaults = {"positive": 0.5, "neutral": 0.0, "negative": -0.5, "unscored": None}
+    return {
+        "snapshot_date": day,
+        "comment_id": comment_id,
+        "video_id": video_id,
+        "comments_load_id": comments_load.load_id,
+        "language": language,
+        "language_confidence": None if language is None else 0.9,
+        "sentiment_score": defaults[label] if score is None else score,
+        "sentiment_label": label,
+        "is_question": question,
+        "purchase_intent": purchase,
+        "is_generic": generic,
+        "normalized_text": comment_id,
+        "terms": terms or [],
+        "scorer_version": version,
+        "captured_at": scored_at,
+        "request_seq": None,
+    }

@@ -67,3 +67,9 @@
         else {{ ratio }} / ({{ ratio }} + coalesce({{ benchmark }}, 0))
     end
 {%- endmacro %}
+
+{#- How far (days) the comment and content signals look back: 90 days of profiles and outliers,
+    and a week of slack for the profile interval and the outlier window before a spike. -#}
+{% macro signal_lookback_days() -%}
+    97
+{%- endmacro %}

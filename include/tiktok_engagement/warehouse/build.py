@@ -101,11 +101,15 @@ def build_lock(paths: WarehousePaths) -> Iterator[None]:
 
 
 def rebuilt_dates(paths: WarehousePaths) -> tuple[date, ...]:
-    """The dates the last build (re)computed, from the working database."""
+    """The dates the last build (re)computed, from the working database.
+
+    ``int_signal_rebuild_dates``: the dates of ``int_rebuild_dates`` plus those the comment and
+    content-signal marts recomputed (a superset), so publishing rewrites every changed export.
+    """
     con = duckdb.connect(str(paths.work_db), read_only=True)
     try:
         rows = con.execute(
-            "select snapshot_date from intermediate.int_rebuild_dates order by 1"
+            "select snapshot_date from intermediate.int_signal_rebuild_dates order by 1"
         ).fetchall()
     finally:
         con.close()

@@ -73,6 +73,10 @@ CONTRACT_TABLES = (
     "api_runs",
     "rejected_items",
     "source_freshness",
+    "fct_comments",
+    "video_comment_summary",
+    "creator_audience",
+    "creator_content_signals",
 )
 # The marts whose grain includes the snapshot date, exported as one Parquet file per date
 # (``<exports>/marts/<table>/<YYYY-MM-DD>.parquet``) so that a build rewrites only the dates it
@@ -86,6 +90,10 @@ DATED_TABLES = (
     "api_usage",
     "api_runs",
     "rejected_items",
+    "fct_comments",
+    "video_comment_summary",
+    "creator_audience",
+    "creator_content_signals",
 )
 _FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (copy-on-write file systems only)
 

@@ -6,6 +6,8 @@
     video snapshots after a year) and the cost of a day would grow with the history.
       - replace_dates `snapshot` (history tables): the loaded date(s);
       - replace_dates `rebuild` (engagement tables, marts): the dates in int_rebuild_dates;
+      - replace_dates `signals` (the comment and content-signal marts, creator_scorecard): the
+        dates in int_signal_rebuild_dates;
       - tables rebuilt whole (dim_creators, source_freshness, ...): every row, as before.
     Full-table tests come back with TIKTOK_FULL_TESTS=1 (at execution; set by the library).
     tiktok_engagement.warehouse.build() sets it by itself when the previous build did not publish
@@ -41,8 +43,9 @@
     {%- set scope = node.config.get('replace_dates') -%}
     {%- if scope == 'snapshot' -%}
         {{- return(is_loaded_date()) -}}
-    {%- elif scope == 'rebuild' -%}
-        {%- set rebuild = _model_node_for(api.Relation.create(schema='intermediate', identifier='int_rebuild_dates')) -%}
+    {%- elif scope in ('rebuild', 'signals') -%}
+        {%- set dates_model = 'int_rebuild_dates' if scope == 'rebuild' else 'int_signal_rebuild_dates' -%}
+        {%- set rebuild = _model_node_for(api.Relation.create(schema='intermediate', identifier=dates_model)) -%}
         {%- set rebuild_relation = api.Relation.create(database=rebuild.database, schema=rebuild.schema, identifier=rebuild.alias) -%}
         {{- return('snapshot_date in (select snapshot_date from ' ~ rebuild_relation ~ ')') -}}
     {%- endif -%}

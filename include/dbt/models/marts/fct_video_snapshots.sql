@@ -63,8 +63,35 @@ measured as (
             or comment_count < previous_comment_count
             or share_count < previous_share_count,
             false
-        ) as has_count_decrease
+        ) as has_count_decrease,
+        ln(greatest(
+            epoch(timezone('UTC', cast(snapshot_date + 1 as timestamp)) - created_at) / 3600.0, 1.0
+        )) as log_age_hours
     from current_snapshots
+),
+
+compared as (
+    select
+        *,
+        median(play_count) over similar_age as creator_median_views_similar_age,
+        count(*) over similar_age as similar_age_posts
+    from measured
+    window similar_age as (
+        partition by creator_username, snapshot_date, seen_in_creator_posts
+        order by log_age_hours
+        range between 0.6931471805599453 preceding and 0.6931471805599453 following
+        exclude current row
+    )
+),
+
+signals as (
+    select
+        *,
+        case
+            when seen_in_creator_posts and similar_age_posts >= 3
+                then {{ safe_ratio('play_count', 'creator_median_views_similar_age') }}
+        end as views_vs_creator_median
+    from compared
 )
 
 select
@@ -92,5 +119,10 @@ select
     shares_gained,
     has_likes_above_views,
     has_count_decrease,
-    has_likes_above_views or has_count_decrease as is_implausible
-from measured
+    has_likes_above_views or has_count_decrease as is_implausible,
+    views_vs_creator_median,
+    coalesce(views_vs_creator_median >= 5, false) as is_outlier,
+    {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal,
+    case when seen_in_creator_posts then similar_age_posts else 0 end as similar_age_posts,
+    case when seen_in_creator_posts then creator_median_views_similar_age end as creator_median_views_similar_age
+from signals

@@ -36,5 +36,9 @@ select
     load_id,
     run_id,
     captured_at,
-    request_seq
+    request_seq,
+    -- Added for the sponsorship signals (fct_video_snapshots.sponsored_signal); NULL on rows a
+    -- build wrote before they existed (the history is never rebuilt).
+    description,
+    hashtags
 from deduplicated

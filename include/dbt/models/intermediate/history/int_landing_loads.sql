@@ -9,6 +9,8 @@
     ('request_ledger', 'stg_landing__requests'),
     ('rejected', 'stg_landing__rejected'),
     ('loads', 'stg_landing__loads'),
+    ('comments', 'stg_landing__comments'),
+    ('comment_scores', 'stg_landing__comment_scores'),
 ] %}
 
 with loaded_dates as (

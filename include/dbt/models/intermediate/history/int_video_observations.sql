@@ -16,7 +16,10 @@ with feed_rows as (
         share_count,
         collect_count,
         cast(null as varchar) as query,
-        1 as source_priority
+        1 as source_priority,
+        description,
+        hashtags,
+        is_ads
     from {{ ref('int_creator_posts') }}
     where {{ is_loaded_date() }}
 ),
@@ -35,7 +38,10 @@ search_rows as (
         share_count,
         collect_count,
         query,
-        2 as source_priority
+        2 as source_priority,
+        description,
+        hashtags,
+        is_ads
     from {{ ref('int_search_results') }}
     where {{ is_loaded_date() }}
 ),
@@ -71,6 +77,9 @@ select
     share_count,
     collect_count,
     seen_in_creator_posts,
-    search_appearances
+    search_appearances,
+    description,
+    hashtags,
+    is_ads
 from ranked
 where preference = 1
