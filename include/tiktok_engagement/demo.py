@@ -4,10 +4,12 @@
 2. Give Airflow a project-local home, ``<data>/airflow`` (SQLite metadata database), migrate it,
    and point the connection ``scavio_default`` at the simulator.
 3. Backfill the 7 days ending yesterday (UTC), oldest first: for each date ``tiktok_creator_posts``,
-   ``tiktok_search_trends`` and ``tiktok_warehouse`` run as DAG runs of that logical date, the way
+   ``tiktok_search_trends``, ``tiktok_comments`` (comment sampling and scoring) and
+   ``tiktok_warehouse`` run as DAG runs of that logical date, the way
    ``airflow dags test <dag> <date>`` runs them, all in one Airflow process
    (``python -m tiktok_airflow.backfill``) so that Airflow starts once, not 21 times.
-4. Print the top creators by vetting score with their bands, the niche benchmarks and the last
+4. Print the top creators by vetting score with their bands, overall score and audience columns
+   (net sentiment and comment authenticity of marts.creator_audience), the niche benchmarks and the last
    day's trending videos, read from the published serving DuckDB (read-only), and where the
    warehouse, the Parquet exports, the report and the Airflow UI are.
 
@@ -45,6 +47,13 @@ REPO_DIR = INCLUDE_DIR.parent
 DAGS_DIR = REPO_DIR / "dags"
 PLUGINS_DIR = REPO_DIR / "plugins"
 VENV_BIN = Path(sys.executable).parent
+
+
+# The DAGs a backfill runs per date, in order. run_pipeline's default is the extract and build
+# DAGs alone (what the fault backfill test compares with the library path); the demo adds the
+# comment sampling and scoring between them.
+EXTRACT_AND_BUILD = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse")
+DEMO_DAGS = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_comments", "tiktok_warehouse")
 
 
 class DemoError(RuntimeError):
@@ -99,8 +108,13 @@ def _run(command: Sequence[str], env: Mapping[str, str], log_path: Path, **kwarg
         )
 
 
-def backfill(env: Mapping[str, str], dates: Sequence[date], log_path: Path) -> list[dict]:
-    """Run the three DAGs for every date through Airflow, printing one line per DAG run."""
+def backfill(
+    env: Mapping[str, str],
+    dates: Sequence[date],
+    log_path: Path,
+    dags: Sequence[str] = EXTRACT_AND_BUILD,
+) -> list[dict]:
+    """Run ``dags`` for every date through Airflow, printing one line per DAG run."""
     read_fd, write_fd = os.pipe()
     command = [
         str(VENV_BIN / "python"),
@@ -112,6 +126,7 @@ def backfill(env: Mapping[str, str], dates: Sequence[date], log_path: Path) -> l
         dates[-1].isoformat(),
         "--progress-fd",
         str(write_fd),
+        *(arg for dag_id in dags for arg in ("--dag", dag_id)),
     ]
     runs: list[dict] = []
     interactive = sys.stdout.isatty()
@@ -146,8 +161,10 @@ def run_pipeline(
     dates: Sequence[date],
     log_path: Path,
     connection_extra: Mapping[str, Any] | None = None,
+    dags: Sequence[str] = EXTRACT_AND_BUILD,
 ) -> list[dict]:
-    """Backfill ``dates`` through Airflow (home ``<data_dir>/airflow``) against ``simulator``.
+    """Backfill ``dates`` through Airflow (home ``<data_dir>/airflow``) against ``simulator``,
+    running ``dags`` per date in that order.
 
     ``connection_extra`` adds client settings to ``scavio_default`` (e.g. ``max_attempts``).
     """
@@ -159,9 +176,9 @@ def run_pipeline(
     _run([str(VENV_BIN / "airflow"), "db", "migrate"], env, log_path)
     _step(
         f"backfill {dates[0]} .. {dates[-1]} ({len(dates)} days) through Airflow: "
-        "tiktok_creator_posts, tiktok_search_trends, tiktok_warehouse per date"
+        f"{', '.join(dags)} per date"
     )
-    return backfill(env, dates, log_path)
+    return backfill(env, dates, log_path, dags)
 
 
 # ---- the tables printed at the end -------------------------------------------------------------------
@@ -176,6 +193,8 @@ def _fmt(value: Any, kind: str = "") -> str:
         return f"{int(value):,}"
     if kind == "score":
         return f"{value:.1f}"
+    if kind == "signed":
+        return f"{value:+.2f}"
     return str(value)
 
 
@@ -185,7 +204,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            c.rjust(w) if c[:1].isdigit() or c[:1] == "-" else c.ljust(w)
+            c.rjust(w) if c[:1].isdigit() or c[:1] in "-+" else c.ljust(w)
             for c, w in zip(cells, widths, strict=True)
         ).rstrip()
 
@@ -198,11 +217,16 @@ def summary_tables(serving_db: Path, day: date, top: int = 10) -> dict[str, str]
     try:
         creators = con.execute(
             """
-            select creator_username, niche, follower_tier, follower_count, vetting_score,
-                   like_view_band, comment_view_band, avg_like_view_ratio, has_viral_potential
-            from marts.creator_scorecard
-            where snapshot_date = ? and vetting_score is not null
-            order by vetting_score desc, creator_username
+            select scorecard.creator_username, scorecard.niche, follower_tier, follower_count,
+                   vetting_score, like_view_band, comment_view_band, avg_like_view_ratio,
+                   has_viral_potential, overall_score, audience.net_sentiment,
+                   audience.comment_authenticity, audience.comments_analyzed
+            from marts.creator_scorecard as scorecard
+            left join marts.creator_audience as audience
+                on audience.creator_username = scorecard.creator_username
+                and audience.snapshot_date = scorecard.snapshot_date
+            where scorecard.snapshot_date = ? and vetting_score is not null
+            order by vetting_score desc, scorecard.creator_username
             limit ?
             """,
             [day, top],
@@ -234,10 +258,13 @@ def summary_tables(serving_db: Path, day: date, top: int = 10) -> dict[str, str]
     return {
         "creators": table(
             ["#", "creator", "niche", "tier", "followers", "score", "like/view band",
-             "comment/view band", "avg like/view", "viral"],
+             "comment/view band", "avg like/view", "viral", "overall", "net sentiment",
+             "authenticity", "comments"],
             [
                 [str(i), c[0], c[1], _fmt(c[2]), _fmt(c[3], "int"), _fmt(c[4], "score"),
-                 _fmt(c[5]), _fmt(c[6]), _fmt(c[7], "pct"), "yes" if c[8] else "no"]
+                 _fmt(c[5]), _fmt(c[6]), _fmt(c[7], "pct"), "yes" if c[8] else "no",
+                 _fmt(c[9], "score"), _fmt(c[10], "signed"), _fmt(c[11], "score"),
+                 _fmt(c[12], "int")]
                 for i, c in enumerate(creators, 1)
             ],
         ),
@@ -293,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         _step("starting the Scavio simulator on loopback")
         with SimulatorProcess(SimulatorConfig()) as simulator:
             _step(f"simulator at {simulator.base_url}; Airflow home {airflow_home} (SQLite)")
-            run_pipeline(data_dir, simulator, dates, log_path)
+            run_pipeline(data_dir, simulator, dates, log_path, dags=DEMO_DAGS)
     except DemoError as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
@@ -301,7 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = WarehousePaths(settings.warehouse_dir.resolve())
     tables = summary_tables(paths.serving_db, dates[-1], args.top)
     print()
-    _step(f"top creators by vetting score on {dates[-1]} (marts.creator_scorecard)")
+    _step(
+        f"top creators by vetting score on {dates[-1]} (marts.creator_scorecard, audience "
+        "columns from marts.creator_audience)"
+    )
     print(tables["creators"])
     print()
     _step(f"niche benchmarks on {dates[-1]}, all follower tiers (marts.niche_benchmarks)")

@@ -1,8 +1,10 @@
 """The engagement report: one self-contained HTML page drawn from the published marts.
 
 Sections: creator scorecards (top creators by vetting score, with their like/view and comment/view
-bands), niche benchmarks (like/view percentiles per niche against the healthy 3-8 % range) and
-trend lines per tracked query over the snapshot dates.
+bands), a page per top creator (its scorecard, audience sentiment over time, comment authenticity,
+posting cadence, follower growth, sponsored share and outlier videos), a watch list of videos whose
+comments raise a negative alert, niche benchmarks (like/view percentiles per niche against the
+healthy 3-8 % range) and trend lines per tracked query over the snapshot dates.
 
 Charts are inline SVG generated here: the page loads nothing from anywhere (no scripts, fonts or
 styles from outside), so it opens offline, in a browser sandbox or inside the Airflow UI.
@@ -20,6 +22,7 @@ import argparse
 import html
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -30,9 +33,19 @@ from typing import Any
 
 import duckdb
 
-MARTS = ("creator_scorecard", "niche_benchmarks", "query_trends")
+# The audience and content marts of the creator pages and the watch list.
+CREATOR_MARTS = (
+    "creator_audience",
+    "creator_content_signals",
+    "video_comment_summary",
+    "fct_video_snapshots",
+)
+MARTS = ("creator_scorecard", "niche_benchmarks", "query_trends", *CREATOR_MARTS)
 TOP_CREATORS = 25
 TOP_CREATORS_CHART = 15
+TOP_CREATOR_PAGES = 10
+WATCH_LIST_LIMIT = 50
+OUTLIERS_PER_CREATOR = 5
 
 # like/view bands of the marts (see include/dbt/macros/engagement.sql), worst to best.
 BAND_COLORS = {
@@ -59,6 +72,52 @@ _SCORECARD_COLUMNS = (
     "avg_comment_view_ratio",
     "avg_share_view_ratio",
     "posts_analyzed",
+    "avg_engagement_rate",
+    "overall_score",
+)
+_AUDIENCE_COLUMNS = (
+    "creator_username",
+    "snapshot_date",
+    "videos_with_comments",
+    "comments_analyzed",
+    "net_sentiment",
+    "negative_alert_videos",
+    "repeat_commenter_rate",
+    "generic_comment_share",
+    "comment_authenticity",
+    "top_terms",
+)
+_CONTENT_COLUMNS = (
+    "creator_username",
+    "posts_per_week_30d",
+    "days_since_last_post",
+    "max_gap_days_90d",
+    "median_views_recent",
+    "outlier_videos_30d",
+    "sponsored_share_30d",
+    "sponsored_engagement_lift",
+    "follower_growth_7d",
+    "follower_growth_30d",
+    "has_follower_spike",
+)
+_OUTLIER_COLUMNS = (
+    "creator_username",
+    "video_id",
+    "created_at",
+    "play_count",
+    "views_vs_creator_median",
+    "engagement_rate",
+    "sponsored_signal",
+)
+_WATCH_COLUMNS = (
+    "video_id",
+    "creator_username",
+    "comments_analyzed",
+    "negative_share",
+    "net_sentiment",
+    "question_share",
+    "purchase_intent_share",
+    "top_terms",
 )
 _BENCHMARK_COLUMNS = (
     "niche",
@@ -93,6 +152,24 @@ class ReportData:
     scorecards: list[dict[str, Any]] = field(default_factory=list)
     benchmarks: list[dict[str, Any]] = field(default_factory=list)
     trends: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    creator_pages: list[CreatorPage] = field(default_factory=list)
+    watch_list: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class CreatorPage:
+    """One top creator's page: its scorecard row of the report's date and its history up to it."""
+
+    scorecard: dict[str, Any]
+    audience: dict[str, Any] | None = None  # creator_audience on the report's date
+    audience_history: list[dict[str, Any]] = field(default_factory=list)
+    followers_history: list[tuple[date, int]] = field(default_factory=list)
+    content: dict[str, Any] | None = None  # creator_content_signals on the report's date
+    outliers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def username(self) -> str:
+        return str(self.scorecard["creator_username"])
 
 
 # ---- reading --------------------------------------------------------------------------------------
@@ -195,9 +272,74 @@ def load_report_data(source: str | os.PathLike, snapshot_date: date | None = Non
             [day],
         ):
             data.trends.setdefault((row["query"], row["query_type"]), []).append(row)
+        _load_creator_pages(con, rel, data, day)
         return data
     finally:
         con.close()
+
+
+def _load_creator_pages(
+    con: duckdb.DuckDBPyConnection, rel: dict[str, str], data: ReportData, day: date
+) -> None:
+    """The top creators' pages and the watch list of negative alerts."""
+    top = [r for r in data.scorecards if r["vetting_score"] is not None][:TOP_CREATOR_PAGES]
+    pages = {r["creator_username"]: CreatorPage(r) for r in top}
+    handles = list(pages)
+    if handles:
+        for row in _select(
+            con,
+            rel["creator_scorecard"],
+            "creator_scorecard",
+            ("creator_username", "snapshot_date", "follower_count"),
+            "snapshot_date <= ? and creator_username in ? and follower_count is not null "
+            "order by creator_username, snapshot_date",
+            [day, handles],
+        ):
+            pages[row["creator_username"]].followers_history.append(
+                (row["snapshot_date"], row["follower_count"])
+            )
+        for row in _select(
+            con,
+            rel["creator_audience"],
+            "creator_audience",
+            _AUDIENCE_COLUMNS,
+            "snapshot_date <= ? and creator_username in ? order by creator_username, snapshot_date",
+            [day, handles],
+        ):
+            page = pages[row["creator_username"]]
+            page.audience_history.append(row)
+            if row["snapshot_date"] == day:
+                page.audience = row
+        for row in _select(
+            con,
+            rel["creator_content_signals"],
+            "creator_content_signals",
+            _CONTENT_COLUMNS,
+            "snapshot_date = ? and creator_username in ?",
+            [day, handles],
+        ):
+            pages[row["creator_username"]].content = row
+        for row in _select(
+            con,
+            rel["fct_video_snapshots"],
+            "fct_video_snapshots",
+            _OUTLIER_COLUMNS,
+            "snapshot_date = ? and is_outlier and creator_username in ? "
+            "order by creator_username, views_vs_creator_median desc nulls last, video_id",
+            [day, handles],
+        ):
+            page = pages[row["creator_username"]]
+            if len(page.outliers) < OUTLIERS_PER_CREATOR:
+                page.outliers.append(row)
+    data.creator_pages = list(pages.values())
+    data.watch_list = _select(
+        con,
+        rel["video_comment_summary"],
+        "video_comment_summary",
+        _WATCH_COLUMNS,
+        "negative_alert order by negative_share desc, comments_analyzed desc, video_id limit ?",
+        [WATCH_LIST_LIMIT],
+    )
 
 
 # ---- formatting -----------------------------------------------------------------------------------
@@ -375,6 +517,102 @@ def trend_chart(query: str, query_type: str, points: Sequence[dict[str, Any]], c
     return "".join(parts)
 
 
+def _series_chart(
+    points: Sequence[tuple[date, float]],
+    *,
+    css: str,
+    title: str,
+    color: str,
+    low: float | None = None,
+    high: float | None = None,
+    fmt: Any = None,
+) -> str:
+    """A small line chart of one value over snapshot dates, a dot per date (``class=css``).
+
+    ``low``/``high`` fix the y range (e.g. -1..1 for sentiment, with a zero line); otherwise it
+    spans the values.
+    """
+    fmt = fmt or _count
+    width, height, pad_l, pad_r, pad_t, pad_b = 300, 140, 52, 12, 12, 28
+    days = [d for d, _ in points]
+    values = [float(v) for _, v in points]
+    lo = min(values) if low is None else low
+    hi = max(values) if high is None else high
+    if hi == lo:
+        lo, hi = (lo - 1.0, hi + 1.0) if lo == 0 else (lo * 0.9, hi * 1.1)
+        lo, hi = min(lo, hi), max(lo, hi)
+    span_days = max((days[-1] - days[0]).days, 1)
+
+    def xy(day: date, value: float) -> tuple[float, float]:
+        x = pad_l + (width - pad_l - pad_r) * (
+            (day - days[0]).days / span_days if len(days) > 1 else 0.5
+        )
+        return x, pad_t + (height - pad_t - pad_b) * (1 - (value - lo) / (hi - lo))
+
+    coords = [xy(d, v) for d, v in points]
+    parts = [
+        f'<svg class="chart series {css}" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{_e(title)}</title>",
+        f'<line class="axisline" x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}"/>',
+        f'<line class="axisline" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{height - pad_b}"/>',
+        f'<text class="axis" x="{pad_l - 4}" y="{pad_t + 8}" text-anchor="end">{_e(fmt(hi))}</text>',
+        f'<text class="axis" x="{pad_l - 4}" y="{height - pad_b}" text-anchor="end">{_e(fmt(lo))}</text>',
+        f'<text class="axis" x="{pad_l}" y="{height - 8}">{days[0].isoformat()}</text>',
+    ]
+    if lo < 0 < hi:
+        _, zero = xy(days[0], 0.0)
+        parts.append(
+            f'<line class="zero" x1="{pad_l}" y1="{_n(zero)}" x2="{width - pad_r}" y2="{_n(zero)}"/>'
+        )
+    if len(days) > 1:
+        parts.append(
+            f'<text class="axis" x="{width - pad_r}" y="{height - 8}" text-anchor="end">{days[-1].isoformat()}</text>'
+        )
+        path = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
+        parts.append(f'<polyline class="line" points="{path}" stroke="{color}"/>')
+    for (x, y), (day, value) in zip(coords, points, strict=True):
+        parts.append(
+            f'<circle class="{css}-pt" cx="{_n(x)}" cy="{_n(y)}" r="3.5" fill="{color}" '
+            f'data-date="{day.isoformat()}" data-value="{value:.4f}">'
+            f"<title>{day.isoformat()}: {_e(fmt(value))}</title></circle>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sentiment_chart(page: CreatorPage) -> str:
+    """Net sentiment of the creator's commented recent posts per snapshot date (-1 to 1)."""
+    points = [
+        (r["snapshot_date"], float(r["net_sentiment"]))
+        for r in page.audience_history
+        if r["net_sentiment"] is not None
+    ]
+    if not points:
+        return '<p class="empty">No comments analysed yet.</p>'
+    return _series_chart(
+        points,
+        css="sentiment",
+        title=f"{page.username}: net sentiment of comments per snapshot date",
+        color=SERIES_COLORS[0],
+        low=-1.0,
+        high=1.0,
+        fmt=lambda v: f"{v:+.2f}",
+    )
+
+
+def followers_chart(page: CreatorPage) -> str:
+    """Followers per snapshot date (the profile each scorecard row used)."""
+    if not page.followers_history:
+        return '<p class="empty">No profile yet.</p>'
+    return _series_chart(
+        [(d, float(v)) for d, v in page.followers_history],
+        css="followers",
+        title=f"{page.username}: followers per snapshot date",
+        color=SERIES_COLORS[2],
+    )
+
+
 # ---- page -----------------------------------------------------------------------------------------
 
 _CSS = """
@@ -396,6 +634,12 @@ svg.chart .line{fill:none;stroke-width:2}.trends{display:flex;flex-wrap:wrap;gap
 .trends figure{margin:0;border:1px solid #eaeded;border-radius:6px;padding:6px}
 .trends figcaption{font-size:13px;font-weight:600;padding:0 0 4px 4px}
 .legend span{margin-right:12px;font-size:12px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px;margin:10px 0}
+.kpis div{background:#f4f6f6;border-radius:6px;padding:6px 9px}.kpis dt{font-size:11px;color:#566573}
+.kpis dd{margin:0;font-size:15px;font-weight:600;font-variant-numeric:tabular-nums}
+.charts{display:flex;flex-wrap:wrap;gap:14px}.charts figure{margin:0}
+.charts figcaption{font-size:12px;color:#566573}svg.chart .zero{stroke:#aab7b8;stroke-dasharray:3 3}
+.alert{color:#c0392b;font-weight:600}nav.pages a{margin-right:10px;font-size:13px}
 """
 
 
@@ -407,7 +651,7 @@ def _band(value: str | None) -> str:
 
 def _scorecard_table(rows: Sequence[dict[str, Any]]) -> str:
     head = (
-        "<tr><th>#</th><th>creator</th><th>niche</th><th>followers</th><th>score</th>"
+        "<tr><th>#</th><th>creator</th><th>niche</th><th>followers</th><th>score</th><th>overall</th>"
         "<th>like/view</th><th>band</th><th>comment/view</th><th>band</th><th>share/view</th>"
         "<th>viral potential</th><th>posts</th></tr>"
     )
@@ -415,6 +659,7 @@ def _scorecard_table(rows: Sequence[dict[str, Any]]) -> str:
         f"<tr><td class=num>{i}</td><td>{_e(r['creator_username'])}</td><td>{_e(r['niche'])}</td>"
         f"<td class=num>{_count(r['follower_count'])}</td>"
         f"<td class=num>{_score(r['vetting_score'])}</td>"
+        f"<td class=num>{_score(r['overall_score'])}</td>"
         f"<td class=num>{_pct(r['avg_like_view_ratio'], 2)}</td><td>{_band(r['like_view_band'])}</td>"
         f"<td class=num>{_pct(r['avg_comment_view_ratio'], 2)}</td><td>{_e(_label(r['comment_view_band'] or '–'))}</td>"
         f"<td class=num>{_pct(r['avg_share_view_ratio'], 2)}</td>"
@@ -448,6 +693,141 @@ def _benchmark_table(rows: Sequence[dict[str, Any]]) -> str:
     return f'<table id="benchmarks">{head}{body}</table>'
 
 
+def _terms(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "–"
+    return str(value)
+
+
+def _signed(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}x"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
+def _page_id(username: str) -> str:
+    return "creator-" + re.sub(r"[^A-Za-z0-9_-]", "-", username)
+
+
+def _kpis(items: Sequence[tuple[str, str]]) -> str:
+    return (
+        '<dl class="kpis">'
+        + "".join(f"<div><dt>{_e(name)}</dt><dd>{value}</dd></div>" for name, value in items)
+        + "</dl>"
+    )
+
+
+def _creator_page(page: CreatorPage) -> str:
+    card, audience, content = page.scorecard, page.audience or {}, page.content or {}
+    spike = content.get("has_follower_spike")
+    scorecard = _kpis(
+        [
+            ("vetting score", _score(card["vetting_score"])),
+            ("overall score", _score(card.get("overall_score"))),
+            (
+                "like/view",
+                f"{_pct(card['avg_like_view_ratio'], 2)} {_band(card['like_view_band'])}",
+            ),
+            (
+                "comment/view",
+                f"{_pct(card['avg_comment_view_ratio'], 2)} "
+                f"({_e(_label(card['comment_view_band'] or '–'))})",
+            ),
+            ("share/view", _pct(card["avg_share_view_ratio"], 2)),
+            ("engagement rate", _pct(card.get("avg_engagement_rate"), 2)),
+        ]
+    )
+    audience_kpis = _kpis(
+        [
+            ("net sentiment", _e(_signed(audience.get("net_sentiment")))),
+            ("comment authenticity", _score(audience.get("comment_authenticity"))),
+            ("repeat commenters", _pct(audience.get("repeat_commenter_rate"))),
+            ("generic comments", _pct(audience.get("generic_comment_share"))),
+            (
+                "negative-alert videos",
+                f'<span class="{"alert" if audience.get("negative_alert_videos") else ""}">'
+                f"{_e(audience.get('negative_alert_videos', '–'))}</span>",
+            ),
+            (
+                "comments analysed",
+                f"{_count(audience.get('comments_analyzed'))} on "
+                f"{_e(audience.get('videos_with_comments', '–'))} videos",
+            ),
+        ]
+    )
+    content_kpis = _kpis(
+        [
+            ("posts / week (30 d)", _score(content.get("posts_per_week_30d"))),
+            ("days since last post", _e(content.get("days_since_last_post", "–"))),
+            ("longest gap (90 d)", f"{_score(content.get('max_gap_days_90d'))} days"),
+            ("followers 7 d", _pct(content.get("follower_growth_7d"))),
+            ("followers 30 d", _pct(content.get("follower_growth_30d"))),
+            (
+                "follower spike",
+                f'<span class="{"alert" if spike else ""}">{_yes_no(spike)}</span>',
+            ),
+            ("sponsored share (30 d)", _pct(content.get("sponsored_share_30d"))),
+            ("sponsored lift", _ratio(content.get("sponsored_engagement_lift"))),
+            ("outlier videos (30 d)", _e(content.get("outlier_videos_30d", "–"))),
+        ]
+    )
+    outliers = "".join(
+        f"<tr><td>{_e(o['video_id'])}</td><td>{_e(o['created_at'].date() if o['created_at'] else '–')}</td>"
+        f"<td class=num>{_count(o['play_count'])}</td>"
+        f"<td class=num>{_score(o['views_vs_creator_median'])}x</td>"
+        f"<td class=num>{_pct(o['engagement_rate'], 2)}</td><td>{_e(o['sponsored_signal'])}</td></tr>"
+        for o in page.outliers
+    )
+    outlier_table = (
+        '<table class="outliers"><tr><th>outlier video</th><th>posted</th><th>views</th>'
+        "<th>views vs creator median</th><th>engagement rate</th><th>sponsored</th></tr>"
+        f"{outliers}</table>"
+        if outliers
+        else '<p class="empty">No outlier videos on this date.</p>'
+    )
+    return (
+        f'<section class="creator-page" id="{_page_id(page.username)}">'
+        f"<h2>{_e(page.username)} <small>{_e(card['niche'])} · "
+        f"{_e(card['follower_tier'] or 'no profile')} · {_count(card['follower_count'])} followers"
+        f"</small></h2>{scorecard}"
+        f"<h3>Audience</h3>{audience_kpis}"
+        f"<p class=note>Top terms: {_e(_terms(audience.get('top_terms')))}</p>"
+        f"<h3>Content</h3>{content_kpis}"
+        '<div class="charts">'
+        f"<figure><figcaption>Net sentiment of comments</figcaption>{sentiment_chart(page)}</figure>"
+        f"<figure><figcaption>Followers</figcaption>{followers_chart(page)}</figure>"
+        f"</div>{outlier_table}</section>"
+    )
+
+
+def _watch_list(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return '<p class="empty">No video has a negative alert.</p>'
+    head = (
+        "<tr><th>video</th><th>creator</th><th>comments</th><th>negative</th>"
+        "<th>net sentiment</th><th>questions</th><th>purchase intent</th><th>top terms</th></tr>"
+    )
+    body = "".join(
+        f'<tr class="alert-row"><td>{_e(r["video_id"])}</td><td>{_e(r["creator_username"])}</td>'
+        f"<td class=num>{_count(r['comments_analyzed'])}</td>"
+        f"<td class=num>{_pct(r['negative_share'])}</td>"
+        f"<td class=num>{_e(_signed(r['net_sentiment']))}</td>"
+        f"<td class=num>{_pct(r['question_share'])}</td>"
+        f"<td class=num>{_pct(r['purchase_intent_share'])}</td>"
+        f"<td>{_e(_terms(r['top_terms']))}</td></tr>"
+        for r in rows
+    )
+    return f'<table id="watch-list">{head}{body}</table>'
+
+
 def render_html(data: ReportData) -> str:
     """The whole page as a string (no external resources)."""
     day = data.snapshot_date.isoformat() if data.snapshot_date else "no data yet"
@@ -456,6 +836,9 @@ def render_html(data: ReportData) -> str:
         f'<span><span class="band" style="background:{color}">{_e(_label(band))}</span></span>'
         for band, color in BAND_COLORS.items()
         if band
+    )
+    pages_nav = "".join(
+        f'<a href="#{_page_id(p.username)}">{_e(p.username)}</a>' for p in data.creator_pages
     )
     trends = "".join(
         f"<figure><figcaption>{'#' if qtype == 'hashtag' else ''}{_e(query)} "
@@ -474,7 +857,12 @@ def render_html(data: ReportData) -> str:
         '<p class="note">Top creators by vetting score (0-100: engagement per view relative to the '
         "niche median; 50 is the niche median). Bars are coloured by like/view band.</p>"
         f'<div class="legend">{legend}</div>{score_chart(data.scorecards)}'
-        f"{_scorecard_table(data.scorecards)}</section>"
+        f"{_scorecard_table(data.scorecards)}"
+        f'<nav class="pages">Creator pages: {pages_nav or "none yet"}</nav></section>'
+        '<section id="watch"><h2>Watch list: negative comment alerts</h2>'
+        '<p class="note">Videos with at least 10 scored comments of which at least 40 % are '
+        "negative, most negative first.</p>"
+        f"{_watch_list(data.watch_list)}</section>"
         '<section id="niches"><h2>Niche benchmarks</h2>'
         '<p class="note">Creators\' average like/view ratio per niche: the bar spans p25 to p75, the '
         "dark tick is the median, the orange dot p90; the green band is the healthy 3-8 % range.</p>"
@@ -482,6 +870,7 @@ def render_html(data: ReportData) -> str:
         '<section id="trends"><h2>Trends per query</h2>'
         '<p class="note">Total shares of the videos each query returned, per snapshot date.</p>'
         f'<div class="trends">{trends or "<p class=empty>No query trends yet.</p>"}</div></section>'
+        f"{''.join(_creator_page(p) for p in data.creator_pages)}"
         "</main></body></html>"
     )
 

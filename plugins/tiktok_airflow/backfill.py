@@ -1,6 +1,7 @@
 """Run the pipeline's DAGs for a range of dates, in date order, in one Airflow process.
 
-For each date, oldest first: ``tiktok_creator_posts``, ``tiktok_search_trends``, then
+For each date, oldest first: ``tiktok_creator_posts``, ``tiktok_search_trends``,
+``tiktok_comments`` (which samples the comments of the posts the first landed), then
 ``tiktok_warehouse``, each with ``dag.test(logical_date=<date>)``, which is what
 ``airflow dags test <dag_id> <date>`` does: a real DAG run in the metadata database (it shows in the
 UI), every task through the Task SDK, each task's snapshot date resolved from the run's logical
@@ -31,7 +32,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-PIPELINE = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse")
+PIPELINE = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_comments", "tiktok_warehouse")
 
 
 def _dates(start: date, end: date) -> list[date]:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tiktok_airflow.backfill", description=__doc__)
     parser.add_argument("--start", type=date.fromisoformat, required=True)
     parser.add_argument("--end", type=date.fromisoformat, required=True)
-    parser.add_argument("--dag", action="append", choices=PIPELINE, help="default: all three")
+    parser.add_argument("--dag", action="append", choices=PIPELINE, help="default: all of them")
     parser.add_argument("--progress-fd", type=int, default=None)
     args = parser.parse_args(argv)
     dag_ids = [d for d in PIPELINE if d in (args.dag or PIPELINE)]

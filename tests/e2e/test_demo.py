@@ -70,7 +70,12 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
     expected = [
         [d, dag, "success"]
         for d in dates
-        for dag in ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse")
+        for dag in (
+            "tiktok_creator_posts",
+            "tiktok_search_trends",
+            "tiktok_comments",
+            "tiktok_warehouse",
+        )
     ]
     assert [r for r in runs if r[2] != "running..."] == expected, output[-3000:]
 
@@ -81,6 +86,14 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
     assert all(bands & set(row.split()) for row in creators[2:]), creators
     scores = [float(row.split()[5]) for row in creators[2:]]
     assert scores == sorted(scores, reverse=True)
+    # the audience columns beside them: comments were sampled, scored and modelled
+    header = creators[0].split()
+    assert header[-5:] == ["overall", "net", "sentiment", "authenticity", "comments"]
+    audience = [row.split()[-3:] for row in creators[2:]]
+    assert any(cells[0] != "-" for cells in audience), creators
+    for net, authenticity, _ in audience:
+        assert net == "-" or -1 <= float(net) <= 1
+        assert authenticity == "-" or 0 <= float(authenticity) <= 100
 
     benchmarks = section(output, "niche benchmarks")
     assert benchmarks[0].startswith("niche") and len(benchmarks) > 2
@@ -97,17 +110,23 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
             [LAST],
         ).fetchone()[0]
         built = con.execute("select distinct snapshot_date from marts.query_trends").fetchall()
+        audience_rows = con.execute(
+            "select count(*) from marts.creator_audience where snapshot_date = ?", [LAST]
+        ).fetchone()[0]
     finally:
         con.close()
     assert creators[2].split()[1] == top
     assert {d.isoformat() for (d,) in built} == set(dates)
+    assert audience_rows > 0
 
     # the files the demo points at
     exports = data / "exports" / "marts"
     assert (exports / "creator_scorecard" / f"{LAST}.parquet").is_file()
     assert (exports / "dim_creators.parquet").is_file()
     report = data / "report" / "index.html"
-    assert report.is_file() and "<svg" in report.read_text()
+    page = report.read_text()
+    assert report.is_file() and "<svg" in page
+    assert 'class="creator-page"' in page and 'id="watch"' in page
     assert (data / "airflow" / "airflow.db").is_file() and log.is_file()
     for path in (serving, f"{exports}/", report, log):
         assert str(path) in output
