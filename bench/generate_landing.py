@@ -521,7 +521,7 @@ def _loads_row(
         "api_date": day.isoformat(),
         "requests": ledger.num_rows,
         "credits_used": sum(ledger.column("credits_used").to_pylist()),
-        "rows_landed": sum(tables[d].num_rows for d in OBSERVATION_DATASETS),
+        "rows_landed": sum(tables[d].num_rows for d in OBSERVATION_DATASETS if d in tables),
         "rows_rejected": tables["rejected"].num_rows,
         "items_done": [name for (name,) in creators + queries],
         "items_failed": [],
