@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test test-fast test-slow lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing bench-sentiment clean airflow-ui
+.PHONY: install demo test test-fast test-slow lint format simulator bench bench-extract bench-warehouse bench-demo bench-landing bench-credits bench-sentiment clean airflow-ui
 
 install:
 	@scripts/bootstrap.sh
@@ -37,7 +37,7 @@ simulator: install
 	$(VENV)/python -m scavio_simulator
 
 # Benchmarks write their figures into BENCHMARKS.md; timing never gates a test.
-bench: bench-extract bench-warehouse bench-demo bench-landing bench-sentiment
+bench: bench-extract bench-warehouse bench-demo bench-landing bench-credits bench-sentiment
 
 bench-extract: install
 	$(VENV)/python bench/extract_bench.py --runs 3
@@ -47,6 +47,9 @@ bench-warehouse: install
 
 bench-demo: install
 	$(VENV)/python bench/demo_bench.py --runs 2
+
+bench-credits: install
+	$(VENV)/python bench/feature_credits.py --days 15
 
 bench-landing: install
 	$(VENV)/python bench/landing_growth.py --days 30 --creators 50
