@@ -688,11 +688,12 @@ class ScavioClient:
         kept: tuple[list[ItemT | None], list[RejectedItem], str | None] | None = None
         for attempt in range(1, self.payload_attempts + 1):
             try:
+                expect_items = page_number == 1 or not paginator.empty_last_page
                 answer = await self._request(
                     endpoint,
                     paginator.update_request(body),
                     item_key=item_key,
-                    items_path=paginator.items_path,
+                    items_path=paginator.items_path if expect_items else None,
                 )
             except ScavioError as exc:
                 if kept is None:

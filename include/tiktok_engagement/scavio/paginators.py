@@ -110,6 +110,9 @@ class BasePaginator:
     """
 
     cursor_field: ClassVar[str]
+    # Whether a page after the first may be empty as a matter of course (the list ended exactly at
+    # the page before), so an empty one is not a suspect answer.
+    empty_last_page: ClassVar[bool] = False
 
     def __init__(self, *, items_path: str, max_pages: int = 1, first_cursor: str = "0") -> None:
         if max_pages < 1:
@@ -203,6 +206,8 @@ class FollowingsPaginator(BasePaginator):
     """
 
     cursor_field = "next_page_token"
+    # TikTok answers a list that ends on a full page with one more, empty, page.
+    empty_last_page = True
 
     def __init__(self, *, max_pages: int = 1, items_path: str = "followings") -> None:
         super().__init__(items_path=items_path, max_pages=max_pages, first_cursor="")
