@@ -28,6 +28,7 @@ lint: install
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+	$(VENV)/python scripts/lint_sql.py lint include/dbt/models
 
 format: install
 	$(VENV)/ruff format .

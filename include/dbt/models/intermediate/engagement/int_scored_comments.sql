@@ -20,7 +20,8 @@ with comments as (
     select
         *,
         coalesce(creator_username, video_author_unique_id) as video_creator,
-        {{ comment_text_key('text') }} as text_key
+        -- (noqa: the key macro uses DuckDB's lambda syntax, which sqlfluff does not parse)
+        {{ comment_text_key('text') }} as text_key  -- noqa: PRS
     from {{ ref('int_comments') }}
     where {{ in_replaced_dates() }}
 ),
@@ -63,7 +64,7 @@ lookback as (
         earlier.snapshot_date,
         earlier.comment_id,
         coalesce(earlier.creator_username, earlier.video_author_unique_id) as video_creator,
-        {{ comment_text_key('earlier.text') }} as text_key
+        {{ comment_text_key('earlier.text') }} as text_key  -- noqa: PRS
     from {{ ref('int_comments') }} as earlier
     where earlier.snapshot_date between (select min(snapshot_date) - 30 from comments)
         and (select max(snapshot_date) from comments)
