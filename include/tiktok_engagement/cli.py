@@ -15,7 +15,11 @@ date's landed creator posts, so ``--only comments`` runs after the creators of t
 neither spends comment credits nobody asked for nor changes its cost, and its dry run prints
 what the comments would add. Followings (``--only followings``, the ``tiktok_creator_graph`` DAG)
 are likewise a run of their own: each roster creator's following list is backfilled once, then
-its page 1 refreshed every ``TIKTOK_FOLLOWINGS_REFRESH_DAYS`` (``tiktok_engagement.graph``). Items
+its page 1 refreshed every ``TIKTOK_FOLLOWINGS_REFRESH_DAYS`` (``tiktok_engagement.graph``).
+Brands (``TIKTOK_BRANDS_FILE``, ``tiktok_engagement.brands``) add their accounts to the creators
+half and their keywords and hashtags to the searches half; ``--creator`` and ``--query`` select
+them as they select the roster's, and the dry run prints what each brand adds. Comments and
+followings stay the roster's: a brand's own account is neither sampled nor graphed. Items
 an earlier run of the date already landed are skipped
 unless ``--fresh``. A past ``--date`` is refused against an API that does not confirm it can answer
 as of that date (the live API serves only current counts). ``--creator`` and ``--query`` select as
@@ -36,6 +40,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .brands import BrandTracking, brands_for, tracking
 from .config import ConfigError, Settings, load_queries, load_roster
 from .extract import (
     ExtractionIncomplete,
@@ -55,6 +60,7 @@ from .landing import Load
 from .plan import (
     landed_backfill_pages,
     needs_probe,
+    plan_brand_days,
     plan_comment_day,
     plan_creator_day,
     plan_following_day,
@@ -200,6 +206,7 @@ def _dry_run(
     fresh: bool,
     do_comments: bool = False,
     do_followings: bool = False,
+    brands: BrandTracking | None = None,
 ) -> str:
     creators = roster if do_creators else []
     searches = queries if do_searches else []
@@ -212,7 +219,15 @@ def _dry_run(
     following_credits, following_lines = _following_lines(
         settings, day, roster, fresh, in_run=do_followings
     )
-    credits = creator_day.credits + search_day.credits + comment_credits + following_credits
+    brand_days = plan_brand_days(settings, day, brands, fresh=fresh) if brands else []
+    brand_credits = sum(b.credits for b in brand_days)
+    credits = (
+        creator_day.credits
+        + search_day.credits
+        + comment_credits
+        + following_credits
+        + brand_credits
+    )
     price = settings.price_per_credit
     profiles = sum(p.refresh_profile for p in creator_day.plans)
     # A steady day: one posts request per creator, a profile every N days, every query's pages.
@@ -225,11 +240,19 @@ def _dry_run(
         what = "following lists of the due creators"
     else:
         what = f"{len(todo_c)} creators ({profiles} profile requests), {len(todo_q)} queries"
+        if brand_days:
+            accounts = sum(len(b.accounts.todo) for b in brand_days)
+            brand_profiles = sum(p.refresh_profile for b in brand_days for p in b.accounts.plans)
+            what += (
+                f" and {len(brand_days)} brands ({accounts} accounts, {brand_profiles} profile "
+                f"requests; {sum(len(b.searches.todo) for b in brand_days)} queries)"
+            )
     lines = [
         f"dry run for {day}: at most {credits} credits (${credits * price:.3f}) — "
         f"{what}; nothing was spent",
     ]
     skipped = (len(creators) - len(todo_c)) + (len(searches) - len(todo_q))
+    skipped += sum(b.accounts.skipped + b.searches.skipped for b in brand_days)
     if skipped:
         lines.append(f"  {skipped} item(s) already landed for {day} are skipped (--fresh: again)")
     if not do_comments and not do_followings:
@@ -238,6 +261,17 @@ def _dry_run(
             f"(${daily * price:.2f}); 30 days: about {30 * daily:.0f} credits "
             f"(${30 * daily * price:.2f})"
         )
+    if brand_days:
+        steady = sum(b.steady_credits for b in brand_days)
+        sets = sorted({b.brand.competitive_set for b in brand_days})
+        lines.append(
+            f"  brands from {settings.brands_file} ({len(brand_days)}; competitive sets: "
+            f"{', '.join(sets)}): at most {brand_credits} credits of this run "
+            f"(${brand_credits * price:.3f}); a steady day about {steady:.1f} credits more "
+            f"(${steady * price:.2f}); 30 days: about {30 * steady:.0f} credits "
+            f"(${30 * steady * price:.2f})"
+        )
+        lines += [f"    {b.summary(settings)}" for b in brand_days]
     lines += comment_lines
     lines += following_lines
     if settings.comments_daily_credits is not None:
@@ -279,11 +313,15 @@ def main(argv: list[str] | None = None) -> int:
             credit_budget=args.budget,
             fresh_capture=args.fresh,
         )
-        roster = select_creators(
-            load_roster(settings.creators_file), args.creator or [], what="--creator"
+        full_roster = load_roster(settings.creators_file)
+        full_queries = load_queries(settings.queries_file)
+        brands = tracking(brands_for(settings), full_roster, full_queries)
+        # A brand's account and searches are selected like the roster's and the query file's.
+        creators = select_creators(
+            full_roster + brands.all_accounts, args.creator or [], what="--creator"
         )
-        queries = select_queries(
-            load_queries(settings.queries_file), args.query or [], what="--query"
+        searches = select_queries(
+            full_queries + brands.all_queries, args.query or [], what="--query"
         )
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
@@ -293,6 +331,13 @@ def main(argv: list[str] | None = None) -> int:
     do_searches = args.only in (None, "searches")
     do_comments = args.only == "comments"
     do_followings = args.only == "followings"
+    brand_accounts = {c.username.lower() for c in brands.all_accounts}
+    brand_queries = set(brands.all_queries)
+    roster = [c for c in creators if c.username.lower() not in brand_accounts]
+    queries = [q for q in searches if q not in brand_queries]
+    selected_brands = brands.restricted(
+        creators if do_creators else [], searches if do_searches else []
+    )
 
     if args.dry_run:
         print(
@@ -306,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings.fresh_capture,
                 do_comments,
                 do_followings,
+                selected_brands,
             )
         )
         return 0
@@ -315,9 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     steps = []
     if do_creators:
-        steps.append(lambda: extract_creators(settings, day, roster, run_id=run_id))
+        steps.append(lambda: extract_creators(settings, day, creators, run_id=run_id))
     if do_searches:
-        steps.append(lambda: extract_searches(settings, day, queries, run_id=run_id))
+        steps.append(lambda: extract_searches(settings, day, searches, run_id=run_id))
     if do_comments:
         steps.append(lambda: _comments(settings, day, roster, run_id))
     if do_followings:

@@ -23,6 +23,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 INCLUDE_DIR = PACKAGE_DIR.parent
 DEFAULT_CREATORS_FILE = INCLUDE_DIR / "creators.csv"
 DEFAULT_QUERIES_FILE = INCLUDE_DIR / "queries.csv"
+DEFAULT_BRANDS_FILE = INCLUDE_DIR / "brands.csv"
 
 SIMULATOR_BASE_URL = "http://127.0.0.1:8765"
 SIMULATOR_DEMO_KEY = "sim-demo-key"
@@ -367,6 +368,8 @@ class Settings:
     landing_uri: str | None = None
     creators_file: Path = DEFAULT_CREATORS_FILE
     queries_file: Path = DEFAULT_QUERIES_FILE
+    # None: no brands are tracked (see from_env for when the bundled file applies).
+    brands_file: Path | None = DEFAULT_BRANDS_FILE
     max_in_flight: int = 5
     requests_per_second: float | None = None
     requests_per_minute: float | None = None
@@ -471,6 +474,11 @@ class Settings:
           the DuckDB settings, read by :meth:`StorageSettings.from_env`.
         - ``TIKTOK_CREATORS_FILE``, ``TIKTOK_QUERIES_FILE``: roster and query CSVs (default the
           bundled ``include/creators.csv`` and ``include/queries.csv``).
+        - ``TIKTOK_BRANDS_FILE``: the brands CSV (:mod:`tiktok_engagement.brands`). Unset: the
+          bundled ``include/brands.csv``, but only while the roster and the query list are the
+          bundled ones too (its brands are the bundled world's; a roster or query file of your
+          own never gets them mixed in) and only if that file is there. Set but empty: no
+          brands. A path: that file, which must exist.
 
         Client:
 
@@ -543,14 +551,32 @@ class Settings:
             raw = get(rule.env)
             if raw is not None and name not in _STORAGE_FIELDS:
                 checked[name] = validate_setting(name, raw)
+        creators_file = Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE)
+        queries_file = Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE)
+        brands_file: Path | None
+        if "TIKTOK_BRANDS_FILE" in env:
+            brands = get("TIKTOK_BRANDS_FILE")
+            brands_file = Path(brands) if brands else None
+        elif _same_file(creators_file, DEFAULT_CREATORS_FILE) and _same_file(
+            queries_file, DEFAULT_QUERIES_FILE
+        ):
+            brands_file = DEFAULT_BRANDS_FILE
+        else:
+            brands_file = None
         return cls(
             base_url=base_url,
             api_key=api_key,
             **{name: getattr(storage, name) for name in _STORAGE_FIELDS},
-            creators_file=Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE),
-            queries_file=Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE),
+            creators_file=creators_file,
+            queries_file=queries_file,
+            brands_file=brands_file,
             **checked,
         )
+
+
+def _same_file(path: Path, bundled: Path) -> bool:
+    """Whether ``path`` names the bundled file (as given, or resolved from the working dir)."""
+    return path == bundled or path.resolve() == bundled.resolve()
 
 
 @dataclass(frozen=True)
@@ -609,11 +635,14 @@ def _check_fields(where: str, values: list[str], names: list[str] | None) -> Non
                 raise ConfigError(f"{where}, {column}: {kind} character {described} ({why})")
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None = None
+) -> list[tuple[int, dict[str, str]]]:
     """CSV rows with their 1-based line numbers; header checked; blank and comment lines skipped.
 
     Each row must sit on one line: a quoted field may hold commas but not a line break, so every
-    error can name the line a reader sees in an editor.
+    error can name the line a reader sees in an editor. With ``allowed``, a header column outside
+    ``required`` and ``allowed`` is an error too.
     """
     if not path.is_file():
         raise ConfigError(f"{path}: file not found")
@@ -652,6 +681,14 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
             repeated = sorted({h for h in header if h and header.count(h) > 1})
             if repeated:
                 raise ConfigError(f"{where}: header repeats column(s) {', '.join(repeated)}")
+            if allowed is not None:
+                known = (*required, *allowed)
+                unknown = [h for h in header if h not in known]
+                if unknown:
+                    raise ConfigError(
+                        f"{where}: unknown column(s) {', '.join(map(repr, unknown))}; the "
+                        f"columns are {', '.join(known)}"
+                    )
             continue
         if len(values) > len(header):
             raise ConfigError(
@@ -669,6 +706,24 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
     return rows
 
 
+def check_handle(where: str, handle: str, what: str = "username") -> None:
+    """Raise :class:`ConfigError` at ``where`` unless ``handle`` (without @) is one TikTok allows."""
+    if not _HANDLE.fullmatch(handle):
+        raise ConfigError(
+            f"{where}: {what} {handle!r} is not a TikTok handle "
+            "(2-24 characters: letters, digits, '_' and '.')"
+        )
+    if not _HANDLE_HAS_ALNUM.search(handle):
+        raise ConfigError(
+            f"{where}: {what} {handle!r} is not a TikTok handle "
+            "(it needs at least one letter or digit)"
+        )
+    if handle.endswith("."):
+        raise ConfigError(
+            f"{where}: {what} {handle!r} is not a TikTok handle (it may not end with '.')"
+        )
+
+
 def load_roster(path: Path) -> list[Creator]:
     """Read and validate the roster CSV (``username,niche``).
 
@@ -679,25 +734,12 @@ def load_roster(path: Path) -> list[Creator]:
     """
     creators: list[Creator] = []
     seen: dict[str, int] = {}
-    for number, row in _rows(path, ("username", "niche")):
+    for number, row in read_rows(path, ("username", "niche")):
         where = f"{path} line {number}"
         username = row["username"].removeprefix("@")
         if not username:
             raise ConfigError(f"{where}: username is empty")
-        if not _HANDLE.fullmatch(username):
-            raise ConfigError(
-                f"{where}: username {username!r} is not a TikTok handle "
-                "(2-24 characters: letters, digits, '_' and '.')"
-            )
-        if not _HANDLE_HAS_ALNUM.search(username):
-            raise ConfigError(
-                f"{where}: username {username!r} is not a TikTok handle "
-                "(it needs at least one letter or digit)"
-            )
-        if username.endswith("."):
-            raise ConfigError(
-                f"{where}: username {username!r} is not a TikTok handle (it may not end with '.')"
-            )
+        check_handle(where, username)
         niche = row["niche"].lower()
         if not _NICHE.match(niche):
             raise ConfigError(
@@ -722,7 +764,7 @@ def load_queries(path: Path) -> list[Query]:
     """
     queries: list[Query] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, row in _rows(path, ("query", "type")):
+    for number, row in read_rows(path, ("query", "type")):
         where = f"{path} line {number}"
         query_type = row["type"].lower()
         if query_type not in QUERY_TYPES:

@@ -14,7 +14,8 @@ name that matches nothing is an error), a day is planned the same way everywhere
   subset's files never share a name with the whole roster's); a query's part is
   ``searches-<type>-<slug>-<digest>``. Part names are deterministic, distinct and plain file names.
   Batches cover the whole selection, not only what is missing, so the same selection always gives
-  the same batches and a retry of a batch re-fetches what that batch still misses.
+  the same batches and a retry of a batch re-fetches what that batch still misses. Brands'
+  accounts go in batches of their own, ``brands-part-<batch:04d>`` (``brands-subset-...``).
 - **Comments.** Which videos the date samples is :mod:`.comments.sampling`'s policy, over the
   date's landed ``creator_posts`` (and ``search_results`` when query videos are on) and the
   ``comments`` and ``loads`` of earlier dates; :func:`plan_comment_day` reads those and returns the
@@ -25,6 +26,9 @@ name that matches nothing is an error), a day is planned the same way everywhere
   of earlier dates and the landed ``profiles`` (for each creator's ``sec_uid``);
   :func:`plan_following_day` reads those. Creators go in batches named
   ``followings-part-<batch:04d>``, over the whole selection.
+- **Brands.** A brand's accounts and searches (:mod:`.brands`) are planned, fetched and landed
+  like the roster's and the query file's, in the same halves; :func:`plan_brand_days` says what
+  each brand adds to a day and to a steady day, for the dry run.
 - **The past-date probe.** For a snapshot date other than today's (UTC), the first item the run
   would fetch is extracted alone first: against an API that does not confirm it answers as of that
   date, this spends one request and refuses the run before anything else is requested. An item
@@ -42,6 +46,7 @@ from datetime import date
 
 import pyarrow.parquet as pq
 
+from .brands import Brand, BrandTracking
 from .comments.sampling import (
     CommentPolicy,
     DueVideo,
@@ -83,6 +88,8 @@ COMMENT_PART = "comments-part"
 FOLLOWING_PART = "followings-part"
 DEFAULT_FOLLOWING_BATCH_SIZE = 10
 CREATOR_SUBSET_PART = "creators-subset"
+BRAND_PART = "brands-part"
+BRAND_SUBSET_PART = "brands-subset"
 PROBE_PART = "{kind}-probe"
 
 
@@ -167,6 +174,67 @@ def plan_search_day(
     todo = [q for q in selected if query_item(q) not in done]
     credits = estimate_credits((), todo, settings.search_pages)
     return SearchDay(day, list(selected), todo, credits)
+
+
+@dataclass(frozen=True)
+class BrandDay:
+    """What one brand adds to a day: its accounts' and its searches' halves, and a steady day."""
+
+    brand: Brand
+    accounts: CreatorDay
+    searches: SearchDay
+    already_tracked: list[str]
+    steady_credits: float
+
+    @property
+    def credits(self) -> int:
+        """Upper bound of the credits the brand's items still to fetch cost today."""
+        return self.accounts.credits + self.searches.credits
+
+    def summary(self, settings: Settings) -> str:
+        """One dry-run line: the brand's items, today's bound and a steady day."""
+        items = [f"@{c.username}" for c in self.accounts.selected] + [
+            f"{'#' if q.query_type == 'hashtag' else 'keyword '}{q.query}"
+            for q in self.searches.selected
+        ]
+        price = settings.price_per_credit
+        text = (
+            f"{self.brand.name} ({self.brand.competitive_set}): {', '.join(items) or 'nothing'}; "
+            f"at most {self.credits} credits today (${self.credits * price:.3f}), about "
+            f"{self.steady_credits:.1f} a steady day (${self.steady_credits * price:.3f})"
+        )
+        if self.already_tracked:
+            text += (
+                f"; already tracked by the roster or query file: {', '.join(self.already_tracked)}"
+            )
+        return text
+
+
+def plan_brand_days(
+    settings: Settings, day: date, tracked: BrandTracking, *, fresh: bool | None = None
+) -> list[BrandDay]:
+    """Plan, brand by brand, the accounts and searches ``tracked`` adds (reads the landing zone).
+
+    A steady day of a brand: one ``user/posts`` request per account, a profile every
+    ``TIKTOK_PROFILE_REFRESH_DAYS``, and each of its searches' pages (a hashtag's lookup too).
+    """
+    days = []
+    for brand in tracked.brands:
+        accounts = tracked.accounts[brand.name]
+        queries = tracked.queries[brand.name]
+        steady = len(accounts) * (1 + 1 / settings.profile_refresh_days) + estimate_credits(
+            (), queries, settings.search_pages
+        )
+        days.append(
+            BrandDay(
+                brand,
+                plan_creator_day(settings, day, accounts, fresh=fresh),
+                plan_search_day(settings, day, queries, fresh=fresh),
+                list(tracked.already_tracked[brand.name]),
+                steady,
+            )
+        )
+    return days
 
 
 @dataclass(frozen=True)
@@ -459,15 +527,22 @@ class CreatorBatch:
 
 
 def creator_batches(
-    selected: Sequence[Creator], *, subset: bool, size: int = DEFAULT_BATCH_SIZE
+    selected: Sequence[Creator],
+    *,
+    subset: bool,
+    size: int = DEFAULT_BATCH_SIZE,
+    brands: bool = False,
 ) -> list[CreatorBatch]:
-    """Split the selection into batches of ``size``, named as the module docstring says."""
+    """Split the selection into batches of ``size``, named as the module docstring says; with
+    ``brands``, brand accounts' batches (``brands-part-<batch:04d>``, ``brands-subset-...``), so
+    that the roster's batches stay what they are whatever the brands file holds."""
     if size < 1:
         raise ValueError(f"batch size {size} must be at least 1")
+    whole, some = (BRAND_PART, BRAND_SUBSET_PART) if brands else (CREATOR_PART, CREATOR_SUBSET_PART)
     prefix = (
-        f"{CREATOR_SUBSET_PART}-{_digest(','.join(sorted(c.username.lower() for c in selected)))}"
+        f"{some}-{_digest(','.join(sorted(c.username.lower() for c in selected)))}"
         if subset
-        else CREATOR_PART
+        else whole
     )
     return [
         CreatorBatch(f"{prefix}-{index:04d}", list(selected[start : start + size]))
@@ -503,6 +578,7 @@ def probe_query(day: SearchDay, today: date | None = None) -> Query | None:
 
 
 __all__ = [
+    "BrandDay",
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_COMMENT_BATCH_SIZE",
     "DEFAULT_FOLLOWING_BATCH_SIZE",
@@ -519,6 +595,7 @@ __all__ = [
     "landed_backfill_pages",
     "is_fresh",
     "needs_probe",
+    "plan_brand_days",
     "plan_comment_day",
     "plan_creator_day",
     "plan_following_day",

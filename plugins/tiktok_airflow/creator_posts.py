@@ -22,12 +22,13 @@ DATASETS = ("profiles", "creator_posts")
 
 
 def roster(context: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Read and validate the roster, select the ``creators`` param, plan the day, split in batches.
+    """Read and validate the roster and the brands file, select the ``creators`` param, plan the
+    day, split in batches (the brands' accounts in batches of their own).
 
     For a past snapshot date, the first creator still to fetch is extracted alone first, so that
     an API that cannot answer as of the date fails this task (no retry) before any batch starts.
     """
-    from tiktok_engagement.config import load_roster
+    from tiktok_engagement.brands import is_brand_niche, tracked_creators
     from tiktok_engagement.plan import (
         DEFAULT_BATCH_SIZE,
         creator_batches,
@@ -42,20 +43,29 @@ def roster(context: Mapping[str, Any]) -> list[dict[str, Any]]:
         settings = task_settings(context)
         day = snapshot_date(context)
         wanted = list(params.get("creators") or [])
-        selected = select_creators(
-            load_roster(settings.creators_file), wanted, what="param creators"
-        )
+        selected = select_creators(tracked_creators(settings), wanted, what="param creators")
         plan = plan_creator_day(settings, day, selected, fresh=fresh)
         if probe_past_date("creators", settings, day, probe_creator(plan), context):
             plan = plan_creator_day(settings, day, selected, fresh=fresh)
+    brand_accounts = [c for c in selected if is_brand_niche(c.niche)]
     log.info("%s", plan.summary(settings))
+    if brand_accounts:
+        log.info(
+            "of which %d brand accounts from %s: %s",
+            len(brand_accounts),
+            settings.brands_file,
+            ", ".join(c.username for c in brand_accounts),
+        )
     size = int(params.get("batch_size") or DEFAULT_BATCH_SIZE)
+    roster_part = [c for c in selected if not is_brand_niche(c.niche)]
+    batches = creator_batches(roster_part, subset=bool(wanted), size=size)
+    batches += creator_batches(brand_accounts, subset=bool(wanted), size=size, brands=True)
     return [
         {
             "part": batch.part,
             "creators": [{"username": c.username, "niche": c.niche} for c in batch.creators],
         }
-        for batch in creator_batches(selected, subset=bool(wanted), size=size)
+        for batch in batches
     ]
 
 

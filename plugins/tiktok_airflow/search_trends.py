@@ -22,13 +22,14 @@ DATASETS = ("hashtags", "search_results")
 
 
 def queries(context: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Read and validate the query file, select the ``queries`` param, plan the day; one item per
-    query to map over.
+    """Read and validate the query file and the brands file (whose keywords and hashtags are
+    tracked searches too), select the ``queries`` param, plan the day; one item per query to map
+    over.
 
     For a past snapshot date, the first query still to fetch is extracted alone first, so that an
     API that cannot answer as of the date fails this task (no retry) before any query starts.
     """
-    from tiktok_engagement.config import load_queries
+    from tiktok_engagement.brands import tracked_queries
     from tiktok_engagement.plan import plan_search_day, probe_query, search_part
     from tiktok_engagement.selection import select_queries
 
@@ -38,7 +39,7 @@ def queries(context: Mapping[str, Any]) -> list[dict[str, Any]]:
         settings = task_settings(context)
         day = snapshot_date(context)
         selected = select_queries(
-            load_queries(settings.queries_file), params.get("queries") or [], what="param queries"
+            tracked_queries(settings), params.get("queries") or [], what="param queries"
         )
         plan = plan_search_day(settings, day, selected, fresh=fresh)
         if probe_past_date("searches", settings, day, probe_query(plan), context):

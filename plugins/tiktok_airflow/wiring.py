@@ -100,7 +100,8 @@ def creator_params() -> dict[str, Param]:
             type="array",
             items={"type": "string"},
             title="Only these creators",
-            description="Roster handles to run for (e.g. maya.lifts). Empty: the whole roster.",
+            description="Roster handles, or brand handles of the brands file, to run for (e.g. "
+            "maya.lifts). Empty: the whole roster and every brand account.",
         ),
         "batch_size": Param(
             25, type="integer", minimum=1, maximum=1000, title="Creators per mapped task"
@@ -117,8 +118,9 @@ def search_params() -> dict[str, Param]:
             type="array",
             items={"type": "string"},
             title="Only these queries",
-            description="Query texts from the query file (a hashtag with or without '#', or "
-            "'keyword:home workout' / 'hashtag:gym' to name the type). Empty: every query.",
+            description="Query texts from the query file or the brands file's keywords and "
+            "hashtags (a hashtag with or without '#', or 'keyword:home workout' / 'hashtag:gym' "
+            "to name the type). Empty: every query.",
         ),
     }
 

@@ -36,9 +36,11 @@ def test_dry_run_prints_the_cost_and_spends_nothing(simulator, tmp_path):
     result = run_cli(simulator, tmp_path, "--date", "2026-11-01", "--dry-run")
     assert result.returncode == 0, result.stderr
     # Default roster: 60 creators, profile + posts on the first day = 120; 10 keywords x 2 pages
-    # + 6 hashtags x (lookup + 2 pages) = 38.
-    assert "at most 158 credits ($0.790)" in result.stdout
-    assert "60 creators (60 profile requests), 16 queries; nothing was spent" in result.stdout
+    # + 6 hashtags x (lookup + 2 pages) = 38; the 3 default brands (include/brands.csv) add an
+    # account (2) and a keyword (2) and a hashtag (3) each = 21.
+    assert "at most 179 credits ($0.895)" in result.stdout
+    assert "60 creators (60 profile requests), 16 queries and 3 brands" in result.stdout
+    assert "nothing was spent" in result.stdout
     assert simulator.stats()["requests"] == before
     assert not list(tmp_path.rglob("*.parquet"))
 
@@ -144,9 +146,10 @@ def test_the_dry_run_shows_skipped_items_and_a_daily_and_monthly_estimate(simula
     dry = run_cli(simulator, tmp_path, "--date", "2026-11-01", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
-    # The landed creator is skipped: 59 x (profile + posts) + 38 for the queries.
-    assert lines[0].startswith("dry run for 2026-11-01: at most 156 credits ($0.780)")
-    assert "59 creators (59 profile requests), 16 queries; nothing was spent" in lines[0]
+    # The landed creator is skipped: 59 x (profile + posts) + 38 for the queries + 21 for the
+    # default brands.
+    assert lines[0].startswith("dry run for 2026-11-01: at most 177 credits ($0.885)")
+    assert "59 creators (59 profile requests), 16 queries and 3 brands" in lines[0]
     assert "  1 item(s) already landed for 2026-11-01 are skipped (--fresh: again)" in lines
     # A steady day: 60 posts requests, 60/7 profile refreshes, 38 query credits = 106.6.
     assert (
@@ -166,7 +169,7 @@ def test_the_dry_run_shows_skipped_items_and_a_daily_and_monthly_estimate(simula
         SCAVIO_CREDIT_BUDGET="100",
         SCAVIO_DAILY_CREDIT_BUDGET="500",
     )
-    assert "at most 158 credits" in fresh.stdout and "skipped" not in fresh.stdout
+    assert "at most 179 credits" in fresh.stdout and "skipped" not in fresh.stdout
     assert "  caps: SCAVIO_CREDIT_BUDGET=100, SCAVIO_DAILY_CREDIT_BUDGET=500" in fresh.stdout
     assert simulator.stats()["requests"] == before
 

@@ -380,6 +380,41 @@ BRANDS: dict[str, tuple[str, ...]] = {
 }
 """Invented brand handles per niche, used by comments and by sponsored posts."""
 
+BRAND_NAMES: dict[str, str] = {
+    "peakfuel": "PeakFuel",
+    "ironcore": "IronCore",
+    "flexwear": "FlexWear",
+    "glowlab": "GlowLab",
+    "lumeskin": "Lumé Skin",
+    "velvetbeauty": "Velvet Beauty",
+    "panpro": "PanPro",
+    "spicejar": "SpiceJar",
+    "crumbco": "Crumb & Co",
+    "pixelforge": "PixelForge",
+    "nexuspad": "NexusPad",
+    "rgbgear": "RGB Gear",
+    "coinnest": "CoinNest",
+    "budgetly": "Budgetly",
+    "stackapp": "StackApp",
+    "roamly": "Roamly",
+    "packlite": "PackLite",
+    "skyhop": "SkyHop",
+    "snackbox": "SnackBox",
+    "fizzup": "FizzUp",
+    "laughtrack": "LaughTrack",
+    "voltcase": "VoltCase",
+    "nimbusaudio": "Nimbus Audio",
+    "gridphone": "GridPhone",
+    "pawsome": "Pawsome",
+    "furfresh": "FurFresh",
+    "woofco": "Woof & Co",
+    "threadline": "Threadline",
+    "lunastudio": "Luna Studio",
+    "kikiwear": "KikiWear",
+}
+"""How captions write each brand's name (some with a space or an accent: "Lumé Skin"), beside
+the handle (``@lumeskin``) and the hashtag (``#lumeskin``) they also use."""
+
 PRODUCTS: dict[str, tuple[str, ...]] = {
     "fitness": ("pre workout", "protein powder", "leggings", "resistance bands", "lifting straps"),
     "beauty": ("serum", "foundation", "lip oil", "concealer", "sunscreen"),

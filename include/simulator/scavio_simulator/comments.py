@@ -234,9 +234,9 @@ class CommentBook:
         low = (value >> 8) & 0xF
         k = value & 0xFF
         population = self.population
-        if k >= COMMENT_CAP or creator_index >= len(population.creators):
+        creator = population.account_by_index(creator_index) if k < COMMENT_CAP else None
+        if creator is None:
             return None
-        creator = population.creators[creator_index]
         if post is not None:
             candidates = [post] if post.creator is creator else []
         else:

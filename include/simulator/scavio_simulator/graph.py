@@ -108,6 +108,38 @@ class Account:
         return int(self.uid)
 
 
+def _make_account(
+    rng: Random, handle: str, nickname: str, kind: str, niche: str | None, followers: int
+) -> Account:
+    return Account(
+        uid=str(rng.randrange(6_600_000_000_000_000_000, 7_400_000_000_000_000_000)),
+        unique_id=handle,
+        sec_uid=_sec_uid(rng),
+        nickname=nickname,
+        kind=kind,
+        niche=niche,
+        base_followers=followers,
+        growth=rng.uniform(-0.0003, 0.0015),
+        following_count=rng.randint(0, 300),
+        verification_type=1 if kind != "regular" and rng.random() < 0.6 else 0,
+    )
+
+
+def brand_account(seed: int, niche: str, handle: str) -> Account:
+    """The account of a brand of ``comment_vocabulary.BRANDS``: the same one whether the graph
+    lists it or the brand's own profile and posts are asked for (:meth:`Population.brand`)."""
+    rng = Random(f"{seed}:brand:{handle}")
+    followers = int(math.exp(rng.uniform(math.log(20_000), math.log(900_000))))
+    return _make_account(rng, handle, handle.capitalize(), "brand", niche, followers)
+
+
+def account_followers(account: Account, as_of: int) -> int:
+    """The follower count of an account that is not one of the population's creators."""
+    days = (as_of - REFERENCE_TS) / DAY
+    wobble = _unit(account.key, as_of // DAY) * 0.003 - 0.0015
+    return max(0, int(account.base_followers * math.exp(account.growth * days) * (1 + wobble)))
+
+
 @dataclass(slots=True)
 class Follow:
     """One edge of a creator's list: whom, since when, until when (None: still followed)."""
@@ -187,14 +219,11 @@ class FollowGraph:
                 int(math.exp(rng.uniform(math.log(low), math.log(high)))),
             )
             self.global_hubs.append((account, rng.uniform(0.15, 0.45)))
-        self.brands: dict[str, Account] = {}
-        for niche_name, handles in BRANDS.items():
-            for handle in handles:
-                rng = Random(f"{self.seed}:brand:{handle}")
-                followers = int(math.exp(rng.uniform(math.log(20_000), math.log(900_000))))
-                self.brands[handle] = self._account(
-                    rng, handle, handle.capitalize(), "brand", niche_name, followers
-                )
+        self.brands: dict[str, Account] = {
+            handle: brand_account(self.seed, niche_name, handle)
+            for niche_name, handles in BRANDS.items()
+            for handle in handles
+        }
         self._taken = taken
         self._regulars: dict[int, Account] = {}
         self._pods: dict[int, list[Creator]] = {}
@@ -222,18 +251,7 @@ class FollowGraph:
     def _account(
         self, rng: Random, handle: str, nickname: str, kind: str, niche: str | None, followers: int
     ) -> Account:
-        return Account(
-            uid=str(rng.randrange(6_600_000_000_000_000_000, 7_400_000_000_000_000_000)),
-            unique_id=handle,
-            sec_uid=_sec_uid(rng),
-            nickname=nickname,
-            kind=kind,
-            niche=niche,
-            base_followers=followers,
-            growth=rng.uniform(-0.0003, 0.0015),
-            following_count=rng.randint(0, 300),
-            verification_type=1 if kind != "regular" and rng.random() < 0.6 else 0,
-        )
+        return _make_account(rng, handle, nickname, kind, niche, followers)
 
     def creator_account(self, creator: Creator) -> Account:
         return self._creator_accounts[creator.index]
@@ -263,9 +281,7 @@ class FollowGraph:
         """The follower count an account shows at ``as_of``: a creator's is its profile's."""
         if account.creator is not None:
             return self.population.followers_at(account.creator, as_of)
-        days = (as_of - REFERENCE_TS) / DAY
-        wobble = _unit(account.key, as_of // DAY) * 0.003 - 0.0015
-        return max(0, int(account.base_followers * math.exp(account.growth * days) * (1 + wobble)))
+        return account_followers(account, as_of)
 
     # -- lists ----------------------------------------------------------------------------------
 
@@ -437,6 +453,8 @@ __all__ = [
     "Account",
     "Follow",
     "FollowGraph",
+    "account_followers",
+    "brand_account",
     "page_start",
     "page_token",
     "read_page_token",

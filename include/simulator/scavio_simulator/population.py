@@ -44,6 +44,17 @@ Design:
   @brand", "use code MAYA20 at @brand"), the platform's ``is_ads`` flag only, or nothing. Paid
   posts get fewer views, likes, shares and saves. The draw comes from a hash of the post's id,
   not from the week's stream, so organic posts are exactly what they were before.
+* **Brands** (``comment_vocabulary.BRANDS``, named in captions as ``BRAND_NAMES`` writes them)
+  have accounts of their own (:meth:`Population.brand`): a profile, and posts about their
+  products tagged with their hashtag (``#glowlab``); their ids use the top
+  :data:`BRAND_SLOTS` creator indexes of an ``aweme_id``. About :data:`MENTION_RATE` of the
+  organic posts of a niche mention one of its brands (``@glowlab``, "GlowLab", "Lumé Skin", or
+  the brand's hashtag), drawn from a hash of the id like sponsorship, so nothing else of a post
+  changes; a sponsored post whose caption names its brand (``@brand``) mentions it too. A search
+  whose keyword names a brand (its handle, or its name with or without spaces and accents) ranks
+  the videos mentioning it first, the brand's own ones included; a brand's hashtag is a hashtag
+  of the world whose feed holds them. Searches and feeds of other keywords and tags are what they
+  were before brands had accounts.
 * **Comments** are generated only when asked for (``comments.py``, :attr:`Population.comment_book`).
 * **Followings** (who a creator follows: niche peers, hubs, brands, ordinary accounts, with weekly
   churn) likewise (``graph.py``, :attr:`Population.follow_graph`).
@@ -59,6 +70,7 @@ import bisect
 import hashlib
 import math
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,7 +78,7 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
-from .comment_vocabulary import BRANDS
+from .comment_vocabulary import BRAND_NAMES, BRANDS, PRODUCTS
 from .vocabulary import (
     CAPTION_TEMPLATES,
     DISPLAY_NAMES,
@@ -156,6 +168,16 @@ SPIKE_PERIOD_DAYS = 14
 SPIKE_PURGE_DAYS = 5.0
 SPIKE_HOUR_S = 2 * 3600
 
+BRAND_SLOTS = 64
+"""Creator indexes at the top of an ``aweme_id``'s 20 bits kept for the brands' accounts."""
+BRAND_INDEX_BASE = (1 << 20) - BRAND_SLOTS
+MENTION_RATE = 0.05
+"""Share of a niche's organic posts that mention one of the niche's brands."""
+# A niche's first brand is mentioned three times as often as its third, so shares of voice differ.
+MENTION_WEIGHTS = (3, 2, 1)
+BRAND_MATCH_SCORE = 10
+"""What naming a post's brand adds to its search score: such posts rank above the rest."""
+
 MAX_RESULT_DEPTH = 150
 """Search and hashtag feeds are cut at this many ranked videos (5 pages of 30)."""
 
@@ -182,6 +204,19 @@ def query_tokens(text: str) -> tuple[str, ...]:
         for token in _TOKEN.findall(text.lower())
         if token not in STOPWORDS and len(token) > 1
     )
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents stripped, every run of other than letters and digits one space."""
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    )
+    return " ".join(_TOKEN.findall(stripped.lower()))
+
+
+def _brand_forms(handle: str) -> tuple[str, ...]:
+    """How a search may name a brand: its handle, and its name as captions write it."""
+    return tuple(dict.fromkeys((handle, _fold(BRAND_NAMES.get(handle, handle)))))
 
 
 def _stable_int(text: str) -> int:
@@ -211,7 +246,7 @@ class Creator:
         "following_count", "cadence", "start_ts", "preferred_hour", "region", "reach",
         "like_rate", "comment_rate", "share_rate", "shows_downloads", "_seed_prefix",
         "sponsor_rate", "negativity", "is_pod", "pod_members", "is_controversial",
-        "spike_phase", "spike_jump",
+        "spike_phase", "spike_jump", "brand",
     )  # fmt: skip
 
     index: int
@@ -233,6 +268,8 @@ class Creator:
     """The audience is hostile: comments skew negative (complaints, sarcasm)."""
     spike_phase: int | None
     """Set for creators who buy followers: see :meth:`Population.spike_days`."""
+    brand: str | None
+    """The brand's handle when this is a brand's own account (:meth:`Population.brand`)."""
 
     def __init__(
         self, seed: int, index: int, username: str, names: tuple[str, str], niche: Niche, tier: str
@@ -294,6 +331,7 @@ class Creator:
         self.pod_members = ()
         self.is_controversial = False
         self.spike_phase = None
+        self.brand = None
 
     def followers_at(self, as_of: int) -> int:
         """The organic follower trend at a moment: exponential drift plus a small daily wobble.
@@ -371,6 +409,7 @@ class Post:
         "music", "duration_ms", "region", "is_ads", "lifetime_views", "tau_days", "tail",
         "like_rate", "comment_rate", "share_rate", "save_rate", "download_rate", "delay_s",
         "deleted_at", "implausible", "viral", "shows_sec_uid", "sponsor", "brand", "sponsor_tags",
+        "mentions", "brand_tags",
     )  # fmt: skip
 
     creator: Creator
@@ -404,6 +443,10 @@ class Post:
     """The paying brand's handle (no ``@``) of a sponsored post."""
     sponsor_tags: tuple[str, ...]
     """Disclosure or collab hashtags, after :attr:`tags` in ``desc`` and ``cha_list``."""
+    mentions: tuple[str, ...]
+    """Handles of the brands the caption or :attr:`brand_tags` name (a brand's own posts: its own)."""
+    brand_tags: tuple[str, ...]
+    """Brand hashtags (``glowlab``), last in ``desc`` and ``cha_list``."""
 
     def counts(self, as_of: int) -> tuple[int, int, int, int, int, int]:
         """(views, likes, comments, shares, saves, downloads) at ``as_of`` (Unix seconds)."""
@@ -428,8 +471,10 @@ class Post:
 
     @property
     def all_tags(self) -> tuple[str, ...]:
-        """Every hashtag of the post: its topic tags, then any disclosure or collab tags."""
-        return self.tags + self.sponsor_tags if self.sponsor_tags else self.tags
+        """Every hashtag of the post: its topic tags, then any disclosure or collab tags, then any
+        brand tags."""
+        tags = self.tags + self.sponsor_tags if self.sponsor_tags else self.tags
+        return tags + self.brand_tags if self.brand_tags else tags
 
     @property
     def terms(self) -> tuple[frozenset[str], str]:
@@ -542,12 +587,73 @@ def _make_post(rng: Random, creator: Creator, niche: Niche, create_time: int) ->
     post.sponsor = None
     post.brand = None
     post.sponsor_tags = ()
+    post.mentions = ()
+    post.brand_tags = ()
     # Sponsorship draws from a hash of the id, not from ``rng``: the posts' own draws stay as
-    # they were before sponsored posts existed.
+    # they were before sponsored posts existed. Brand mentions likewise, from another hash.
     draw = _mix64(id_value)
-    if (draw & 0xFFFFFFFF) / 2**32 < creator.sponsor_rate and not post.implausible:
+    if creator.brand is not None:
+        _brand_post(post, creator.brand, niche, _mix64(draw ^ _OWNED_SALT))
+    elif (draw & 0xFFFFFFFF) / 2**32 < creator.sponsor_rate and not post.implausible:
         _sponsor(post, creator, niche, _mix64(draw))
+    elif not post.implausible:
+        mention = _mix64(draw ^ _MENTION_SALT)
+        if (mention & 0xFFFFFFFF) / 2**32 < MENTION_RATE:
+            _mention(post, niche, mention)
     return post
+
+
+_MENTION_SALT = 0x6D656E74696F6E
+_OWNED_SALT = 0x6F776E6564
+
+
+def _unit16(draw: int, shift: int) -> float:
+    return ((draw >> shift) & 0xFFFF) / 65536
+
+
+def _mention(post: Post, niche: Niche, draw: int) -> None:
+    """An organic mention of one of the niche's brands: its handle, its name or its hashtag.
+
+    Worded so that no sponsorship signal fires ("thanks to @brand", a discount code, #collab):
+    these are what a brand gets without paying for it.
+    """
+    brands = BRANDS[niche.name]
+    weights = MENTION_WEIGHTS[: len(brands)]
+    pick, total = _unit16(draw, 0) * sum(weights), 0.0
+    brand = brands[-1]
+    for handle, weight in zip(brands, weights, strict=False):
+        total += weight
+        if pick < total:
+            brand = handle
+            break
+    name = BRAND_NAMES.get(brand, brand)
+    products = PRODUCTS[niche.name]
+    product = products[int(_unit16(draw, 16) * len(products))]
+    style = _unit16(draw, 32)
+    if style < 0.3:
+        post.caption = f"{post.caption} my @{brand} {product} is a must"
+    elif style < 0.55:
+        post.caption = f"{post.caption} finally tried the {name} {product}"
+    elif style < 0.75:
+        post.caption = f"{post.caption} {name} {product} review"
+        post.brand_tags = (brand,)
+    else:
+        post.brand_tags = (brand,)
+    post.mentions = (brand,)
+
+
+def _brand_post(post: Post, brand: str, niche: Niche, draw: int) -> None:
+    """A brand's own post: about one of its products, mostly tagged with its hashtag."""
+    name = BRAND_NAMES.get(brand, brand)
+    products = PRODUCTS[niche.name]
+    product = products[int(_unit16(draw, 0) * len(products))]
+    if _unit16(draw, 16) < 0.5:
+        post.caption = f"{post.caption} | the {name} {product} is here"
+    else:
+        post.caption = f"{post.caption} | new {product} drop"
+    if _unit16(draw, 32) < 0.8:
+        post.brand_tags = (brand,)
+    post.mentions = (brand,)
 
 
 SPONSOR_KINDS: tuple[tuple[str, float], ...] = (
@@ -617,6 +723,8 @@ def _sponsor(post: Post, creator: Creator, niche: Niche, draw: int) -> None:
             post.caption = f"{post.caption} use code {code}{10 + int(unit(48) * 4) * 5} at @{brand}"
     elif kind == "platform":
         post.is_ads = True
+    if f"@{brand}" in post.caption:
+        post.mentions = (brand,)
     post.lifetime_views *= SPONSORED_VIEWS
     post.like_rate *= SPONSORED_LIKES
     post.share_rate *= SPONSORED_SHARES
@@ -694,8 +802,11 @@ class Population:
     def __init__(self, seed: int = 42, size: int = 600) -> None:
         if size < 1:
             raise ValueError("a population needs at least one creator")
-        if size > 1 << 20:
-            raise ValueError("at most 1,048,576 creators fit in an aweme_id")
+        if size > BRAND_INDEX_BASE:
+            raise ValueError(
+                f"at most {BRAND_INDEX_BASE:,} creators fit in an aweme_id (the top "
+                f"{BRAND_SLOTS} creator indexes are the brands' accounts)"
+            )
         self.seed = seed
         self.size = size
         roster_rng = Random(f"{seed}:population")
@@ -731,6 +842,9 @@ class Population:
         self._assign_signals()
         self._comment_book: Any = None
         self._follow_graph: Any = None
+        self._brands: dict[str, Creator] | None = None
+        self._brand_niche = {h: niche for niche, handles in BRANDS.items() for h in handles}
+        self._brand_forms = {h: _brand_forms(h) for h in self._brand_niche}
 
     def _assign_signals(self) -> None:
         """Pick the pod, controversial and follower-buying creators by roster position.
@@ -784,7 +898,7 @@ class Population:
         return self._by_username.get(username.strip().lstrip("@").lower())
 
     def __getitem__(self, username: str) -> Creator:
-        creator = self.get(username)
+        creator = self.account(username)
         if creator is None:
             raise KeyError(username)
         return creator
@@ -792,6 +906,77 @@ class Population:
     def by_sec_uid(self, sec_uid: str) -> Creator | None:
         """The creator with this ``sec_uid``, or None."""
         return self._by_sec_uid.get(sec_uid)
+
+    # -- brands' accounts -----------------------------------------------------------------------
+
+    @property
+    def brands(self) -> dict[str, Creator]:
+        """The brands' own accounts by handle, built on first use: posting accounts like the
+        creators (profile, ``user/posts``), but not in :attr:`creators`, the roster or a niche's
+        searches. Their ``uid``, ``sec_uid``, nickname and followers are the graph's account for
+        the brand (:func:`scavio_simulator.graph.brand_account`), so a brand in a following list
+        and its profile agree."""
+        if self._brands is None:
+            from .graph import brand_account
+
+            brands: dict[str, Creator] = {}
+            for slot, (handle, niche_name) in enumerate(self._brand_niche.items()):
+                account = brand_account(self.seed, niche_name, handle)
+                tier = next(
+                    (t for t in TIERS if account.base_followers < TIER_RANGES[t][1]), TIERS[-1]
+                )
+                niche = NICHE_BY_NAME[niche_name]
+                brand = Creator(
+                    self.seed, BRAND_INDEX_BASE + slot, handle, (handle, handle), niche, tier
+                )
+                brand.brand = handle
+                brand.uid, brand.sec_uid = account.uid, account.sec_uid
+                brand.nickname = account.nickname
+                brand.follower_count, brand.growth = account.base_followers, account.growth
+                brand.following_count = account.following_count
+                brand.verification_type = account.verification_type
+                brand.signature = f"{BRAND_NAMES.get(handle, handle)} official"
+                brand.sponsor_rate = 0.0
+                brands[handle] = brand
+            self._brands = brands
+        return self._brands
+
+    def brand(self, handle: str) -> Creator | None:
+        """A brand's own account by handle (case-insensitive, a leading ``@`` ignored), or None."""
+        return self.brands.get(handle.strip().lstrip("@").lower())
+
+    def account(self, username: str) -> Creator | None:
+        """A creator or a brand's account by handle, or None: what ``profile`` answers for."""
+        return self.get(username) or self.brand(username)
+
+    def account_by_sec_uid(self, sec_uid: str) -> Creator | None:
+        """A creator or a brand's account by ``sec_uid``, or None: what ``user/posts`` answers for."""
+        creator = self._by_sec_uid.get(sec_uid)
+        if creator is None:
+            creator = next((b for b in self.brands.values() if b.sec_uid == sec_uid), None)
+        return creator
+
+    def account_by_index(self, index: int) -> Creator | None:
+        """The creator or brand account whose index an ``aweme_id`` carries, or None."""
+        if index < len(self.creators):
+            return self.creators[index]
+        if index >= BRAND_INDEX_BASE:
+            brands = list(self.brands.values())
+            if index - BRAND_INDEX_BASE < len(brands):
+                return brands[index - BRAND_INDEX_BASE]
+        return None
+
+    def brands_named(self, keyword: str) -> tuple[str, ...]:
+        """Handles of the brands a search keyword names: its handle or its name, as whole words,
+        case and accents aside, with or without the spaces ("glow lab", "lume skin")."""
+        text = _fold(keyword)
+        padded = f" {text} "
+        compact = text.replace(" ", "")
+        return tuple(
+            handle
+            for handle, forms in self._brand_forms.items()
+            if compact == handle or any(f" {form} " in padded for form in forms)
+        )
 
     def in_niche(self, niche: str) -> list[Creator]:
         """Creators of one niche, in population order."""
@@ -889,9 +1074,9 @@ class Population:
         value = int(aweme_id)
         create_time = value >> 32
         creator_index = (value & 0xFFFFFFFF) >> 12
-        if creator_index >= len(self.creators):
+        creator = self.account_by_index(creator_index)
+        if creator is None:
             return None
-        creator = self.creators[creator_index]
         # Bounds keep a forged id from making us generate years of posts.
         if create_time < creator.start_ts or create_time > REFERENCE_TS + 5 * 365 * DAY:
             return None
@@ -918,6 +1103,10 @@ class Population:
         count and tier hold there), plus, for follower buyers, the spikes of
         :meth:`spike_days`, each purged again over the following days.
         """
+        if creator.brand is not None:
+            from .graph import account_followers, brand_account
+
+            return account_followers(brand_account(self.seed, creator.niche, creator.brand), as_of)
         count = creator.followers_at(as_of)
         gained = 0.0
         for post in self.history(creator, max(as_of, REFERENCE_TS)):
@@ -1006,13 +1195,19 @@ class Population:
         if cached is not None:
             return cached
         scored = []
-        for niche in hashtag.niches:
-            for creator in self._by_niche[niche]:
-                for post in self.posts(creator, as_of):
-                    if hashtag.name in post.tags or (
-                        post.sponsor_tags and hashtag.name in post.sponsor_tags
-                    ):
-                        scored.append((_popularity(post, as_of), post.aweme_id, post))
+        creators = [c for niche in hashtag.niches for c in self._by_niche[niche]]
+        brand = self.brands.get(hashtag.name) if hashtag.name in self._brand_niche else None
+        if brand is not None:
+            # Only a brand's own tag lists its posts, so other feeds stay what they were.
+            creators.append(brand)
+        for creator in creators:
+            for post in self.posts(creator, as_of):
+                if (
+                    hashtag.name in post.tags
+                    or (post.sponsor_tags and hashtag.name in post.sponsor_tags)
+                    or (post.brand_tags and hashtag.name in post.brand_tags)
+                ):
+                    scored.append((_popularity(post, as_of), post.aweme_id, post))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return self._rankings.store(key, [post for _, _, post in scored[:MAX_RESULT_DEPTH]])
 
@@ -1027,27 +1222,36 @@ class Population:
         ``publish_days`` > 0 keeps posts of the last that many days.
         """
         tokens = tuple(dict.fromkeys(query_tokens(keyword)))
-        key = ("?", tokens, as_of, sort_type, publish_days)
+        brands = self.brands_named(keyword)
+        key = ("?", tokens, brands, as_of, sort_type, publish_days)
         cached = self._rankings.lookup(key)
         if cached is not None:
             return cached
         niches = [
             name for name, terms in self._niche_terms.items() if _matches_niche(tokens, terms)
         ]
+        creators = [c for niche in niches for c in self._by_niche[niche]]
+        if brands:
+            # A keyword naming a brand also reaches its niche's mentions and its own posts.
+            for niche in dict.fromkeys(self._brand_niche[b] for b in brands):
+                if niche not in niches:
+                    creators += self._by_niche[niche]
+            creators += [self.brands[b] for b in brands]
         oldest = as_of - publish_days * DAY if publish_days else None
         scored = []
-        for niche in niches:
-            for creator in self._by_niche[niche]:
-                for post in self.posts(creator, as_of):
-                    if oldest is not None and post.create_time < oldest:
-                        break
-                    score = _match_score(post, tokens)
-                    if score:
-                        if sort_type == "1":
-                            rank = float(post.counts(as_of)[1])
-                        else:
-                            rank = score + _popularity(post, as_of)
-                        scored.append((rank, post.aweme_id, post))
+        for creator in creators:
+            for post in self.posts(creator, as_of):
+                if oldest is not None and post.create_time < oldest:
+                    break
+                score = _match_score(post, tokens)
+                if brands and post.mentions and any(b in post.mentions for b in brands):
+                    score += BRAND_MATCH_SCORE
+                if score:
+                    if sort_type == "1":
+                        rank = float(post.counts(as_of)[1])
+                    else:
+                        rank = score + _popularity(post, as_of)
+                    scored.append((rank, post.aweme_id, post))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return self._rankings.store(key, [post for _, _, post in scored[:MAX_RESULT_DEPTH]])
 
@@ -1099,6 +1303,9 @@ def _build_hashtags() -> dict[str, HashtagInfo]:
                 owners[tag].append(niche.name)
     for tag in (*GENERIC_TAGS, *SPONSOR_TAG_NAMES):
         owners[tag] = [n.name for n in NICHES]
+    for niche_name, handles in BRANDS.items():
+        for handle in handles:
+            owners.setdefault(handle, [niche_name])
     hashtags = {}
     for tag, niches in owners.items():
         # Hashtags are world-level facts, not part of the seeded population: same ids for every seed.

@@ -63,6 +63,11 @@ so follows made between two pages never repeat an account. Items: ``uid``, ``uni
 ``verification_type``, ``avatar_thumb``. An unknown ``sec_user_id`` is 404, like ``user/posts``.
 1 credit a page, the same faults (an injected empty page has ``has_more`` false).
 
+Brands: ``profile`` and ``user/posts`` also answer for the brands' own accounts
+(``Population.brands``, e.g. ``glowlab``); ``user/followings`` does not (only creators have a
+following list in the world: 404). A search naming a brand and a brand's hashtag list the
+videos that mention it (``population.py``, "Brands").
+
 Error bodies rotate through the contract's three forms (``{"error": {"code", "message"}}``,
 ``{"error": "..."}``, ``{"message": "..."}``), one after the other, so any three consecutive
 errors show all three.
@@ -836,7 +841,9 @@ class SimulatorServer:
         if username is None and sec_uid is None:
             raise ApiError(400, "bad_request", "Provide 'username' or 'sec_user_id'")
         pop = self.population
-        creator = pop.get(username) if username is not None else pop.by_sec_uid(sec_uid or "")
+        creator = (
+            pop.account(username) if username is not None else pop.account_by_sec_uid(sec_uid or "")
+        )
         if creator is None:
             raise ApiError(404, "not_found", f"User '{username or sec_uid}' not found")
 
@@ -853,7 +860,7 @@ class SimulatorServer:
         count = _count(params)
         cursor = _cursor(params)
         sort_type = _choice(params, "sort_type", ("0", "1"), "0")
-        creator = self.population.by_sec_uid(sec_uid)
+        creator = self.population.account_by_sec_uid(sec_uid)
         if creator is None:
             raise ApiError(404, "not_found", "User not found for this sec_user_id")
         pop = self.population
