@@ -1,7 +1,8 @@
 """
 ### TikTok creator posts, daily
 
-For each creator on the roster (`include/creators.csv`, or `TIKTOK_CREATORS_FILE`): resolve the
+For each creator on the roster (`include/creators.csv`, or `TIKTOK_CREATORS_FILE`), and each
+brand account of the brands file (`TIKTOK_BRANDS_FILE`, niche `brand:<name>`): resolve the
 handle to a `sec_uid` once, refresh the profile (followers) every `TIKTOK_PROFILE_REFRESH_DAYS`,
 and fetch the recent posts, all through the Scavio API (connection `scavio_default`).
 

@@ -1,7 +1,8 @@
 """
 ### TikTok search trends, daily
 
-The tracked keyword searches and hashtags (`include/queries.csv`, or `TIKTOK_QUERIES_FILE`):
+The tracked keyword searches and hashtags (`include/queries.csv`, or `TIKTOK_QUERIES_FILE`, plus
+the keywords and hashtags of the brands in `TIKTOK_BRANDS_FILE`, see docs/brands.md):
 each keyword's search results and each hashtag's lookup and video listing, paged
 (`TIKTOK_SEARCH_PAGES`, or the row's `pages`), through the Scavio API (connection `scavio_default`).
 
