@@ -204,6 +204,7 @@ def _astro_project(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow  # two Airflow CLI processes per layout, ~25 s each
 @pytest.mark.parametrize("layout", ["dags_folder_only", "airflow_home_at_project_root"])
 def test_airflow_finds_the_dags_the_usual_ways(airflow_db, tmp_path, layout):
     home = tmp_path / "home"

@@ -114,6 +114,7 @@ def test_the_plugin_manager_loads_the_plugin_with_its_app_and_view():
     assert '["TikTok engagement report", "tiktok-report/", "tiktok-report"]' in out
 
 
+@pytest.mark.slow  # starts an Airflow API server
 def test_the_api_server_serves_the_report_to_dag_readers_only(tiktok_env, airflow_db):
     # Airflow's own API server app, plugins mounted as `airflow api-server` mounts them; a fresh
     # interpreter, because the plugin manager caches what it loaded.

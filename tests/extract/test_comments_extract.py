@@ -199,6 +199,7 @@ def run_cli(simulator, data: Path, *args: str, **env: str) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow  # a CLI run of a day through creators, searches and comments
 def test_the_dry_run_credits_of_comments_are_what_the_run_spends(simulator, tmp_path):
     data = tmp_path / "data"
     dry = run_cli(simulator, data, "--only", "comments", "--dry-run")
