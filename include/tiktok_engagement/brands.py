@@ -321,10 +321,12 @@ def tracked_creators(settings: Settings) -> list[Creator]:
 
 
 def tracked_queries(settings: Settings) -> list[Query]:
-    """The query file, then the brands' keywords and hashtags it lacks: every search fetched."""
-    roster = load_roster(settings.creators_file)
+    """The query file, then the brands' keywords and hashtags it lacks: every search fetched.
+
+    The roster plays no part in which searches a brand adds, so it is not read: a bad roster
+    fails the creator extraction, not the searches."""
     queries = load_queries(settings.queries_file)
-    return queries + tracking(brands_for(settings), roster, queries).all_queries
+    return queries + tracking(brands_for(settings), [], queries).all_queries
 
 
 def is_brand_niche(niche: str | None) -> bool:
