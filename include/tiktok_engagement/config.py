@@ -553,16 +553,7 @@ class Settings:
                 checked[name] = validate_setting(name, raw)
         creators_file = Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE)
         queries_file = Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE)
-        brands_file: Path | None
-        if "TIKTOK_BRANDS_FILE" in env:
-            brands = get("TIKTOK_BRANDS_FILE")
-            brands_file = Path(brands) if brands else None
-        elif _same_file(creators_file, DEFAULT_CREATORS_FILE) and _same_file(
-            queries_file, DEFAULT_QUERIES_FILE
-        ):
-            brands_file = DEFAULT_BRANDS_FILE
-        else:
-            brands_file = None
+        brands_file = brands_file_from_env(env)
         return cls(
             base_url=base_url,
             api_key=api_key,
@@ -572,6 +563,31 @@ class Settings:
             brands_file=brands_file,
             **checked,
         )
+
+
+def brands_file_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """The brands file of :meth:`Settings.from_env` (``TIKTOK_BRANDS_FILE``; None: no brands).
+
+    On its own so that the warehouse build, which reads no API settings, tracks the same brands
+    as the extraction: unset, the bundled file while the roster and the query list are the
+    bundled ones; set but empty, none; a path, that file.
+    """
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    if "TIKTOK_BRANDS_FILE" in env:
+        brands = get("TIKTOK_BRANDS_FILE")
+        return Path(brands) if brands else None
+    creators_file = Path(get("TIKTOK_CREATORS_FILE") or DEFAULT_CREATORS_FILE)
+    queries_file = Path(get("TIKTOK_QUERIES_FILE") or DEFAULT_QUERIES_FILE)
+    if _same_file(creators_file, DEFAULT_CREATORS_FILE) and _same_file(
+        queries_file, DEFAULT_QUERIES_FILE
+    ):
+        return DEFAULT_BRANDS_FILE
+    return None
 
 
 def _same_file(path: Path, bundled: Path) -> bool:

@@ -4,14 +4,20 @@
 2. Give Airflow a project-local home, ``<data>/airflow`` (SQLite metadata database), migrate it,
    and point the connection ``scavio_default`` at the simulator.
 3. Backfill the 7 days ending yesterday (UTC), oldest first: for each date ``tiktok_creator_posts``,
-   ``tiktok_search_trends``, ``tiktok_comments`` (comment sampling and scoring) and
-   ``tiktok_warehouse`` run as DAG runs of that logical date, the way
+   ``tiktok_search_trends``, ``tiktok_comments`` (comment sampling and scoring),
+   ``tiktok_creator_graph`` and ``tiktok_warehouse`` run as DAG runs of that logical date, the way
    ``airflow dags test <dag> <date>`` runs them, all in one Airflow process
-   (``python -m tiktok_airflow.backfill``) so that Airflow starts once, not 21 times.
+   (``python -m tiktok_airflow.backfill``) so that Airflow starts once, not 35 times. The graph
+   DAG is weekly: on the first date it backfills the roster's following lists, on the next ones
+   its policy finds nobody due until page 1 is a week old (see the backfill's docstring).
 4. Print the top creators by vetting score with their bands, overall score and audience columns
-   (net sentiment and comment authenticity of marts.creator_audience), the niche benchmarks and the last
-   day's trending videos, read from the published serving DuckDB (read-only), and where the
-   warehouse, the Parquet exports, the report and the Airflow UI are.
+   (net sentiment and comment authenticity of marts.creator_audience), the niche benchmarks, the
+   last day's trending videos, each tracked brand's share of voice on the last day and the top
+   five discovery candidates of the creator graph, read from the published serving DuckDB
+   (read-only), and where the warehouse, the Parquet exports, the report and the Airflow UI are.
+
+The default configuration tracks the bundled brands (``include/brands.csv``, three beauty brands
+of the simulator's world in one competitive set: the bundled roster and queries bring them).
 
 The library never imports Airflow: this module drives it through its command line and the runner
 in ``plugins/``. Data goes to ``TIKTOK_DATA_DIR`` (default ``./data``) or ``--data-dir``; Airflow's
@@ -51,9 +57,16 @@ VENV_BIN = Path(sys.executable).parent
 
 # The DAGs a backfill runs per date, in order. run_pipeline's default is the extract and build
 # DAGs alone (what the fault backfill test compares with the library path); the demo adds the
-# comment sampling and scoring between them.
+# comment sampling and scoring and the creator graph between them.
 EXTRACT_AND_BUILD = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_warehouse")
-DEMO_DAGS = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_comments", "tiktok_warehouse")
+DEMO_DAGS = (
+    "tiktok_creator_posts",
+    "tiktok_search_trends",
+    "tiktok_comments",
+    "tiktok_creator_graph",
+    "tiktok_warehouse",
+)
+DISCOVERY_CANDIDATES = 5
 
 
 class DemoError(RuntimeError):
@@ -212,7 +225,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def summary_tables(serving_db: Path, day: date, top: int = 10) -> dict[str, str]:
-    """The three tables the demo prints, from the serving database, for ``day``."""
+    """The tables the demo prints, from the serving database, for ``day``.
+
+    ``brands`` is empty when no brand is tracked, ``discovery`` when no followings have landed;
+    ``graph_date`` is the followings date the candidates are ranked on (the latest up to ``day``:
+    the graph is observed weekly), or ``""``.
+    """
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         creators = con.execute(
@@ -253,9 +271,54 @@ def summary_tables(serving_db: Path, day: date, top: int = 10) -> dict[str, str]
             """,
             [day, top],
         ).fetchall()
+        brands = con.execute(
+            """
+            select brand, competitive_set, videos, views, share_of_voice_views,
+                   share_of_voice_videos, share_of_voice_creators, earned_share,
+                   new_ugc_creators, net_sentiment
+            from marts.brand_share_of_voice
+            where snapshot_date = ?
+            order by competitive_set, share_of_voice_views desc nulls last, brand
+            """,
+            [day],
+        ).fetchall()
+        graph_day = con.execute(
+            "select max(snapshot_date) from marts.creator_discovery where snapshot_date <= ?",
+            [day],
+        ).fetchone()
+        candidates = con.execute(
+            """
+            select discovery_rank, account_username, follower_count, follower_tier,
+                   followed_by_roster, new_follows_7d, array_to_string(follower_niches, ',')
+            from marts.creator_discovery
+            where snapshot_date = ? and discovery_rank <= ?
+            order by discovery_rank
+            """,
+            [graph_day[0] if graph_day else None, DISCOVERY_CANDIDATES],
+        ).fetchall()
     finally:
         con.close()
     return {
+        "graph_date": str(graph_day[0]) if graph_day and graph_day[0] else "",
+        "brands": table(
+            ["brand", "set", "videos", "views", "share of views", "of videos", "of creators",
+             "earned share", "new UGC creators", "net sentiment"],
+            [
+                [b[0], b[1], _fmt(b[2], "int"), _fmt(b[3], "int"), _fmt(b[4], "pct"),
+                 _fmt(b[5], "pct"), _fmt(b[6], "pct"), _fmt(b[7], "pct"), _fmt(b[8], "int"),
+                 _fmt(b[9], "signed")]
+                for b in brands
+            ],
+        ) if brands else "",
+        "discovery": table(
+            ["#", "account", "followers", "tier", "followed by roster", "new follows 7d",
+             "roster niches"],
+            [
+                [str(c[0]), c[1], _fmt(c[2], "int"), _fmt(c[3]), _fmt(c[4], "int"),
+                 _fmt(c[5], "int"), c[6] or "-"]
+                for c in candidates
+            ],
+        ) if candidates else "",
         "creators": table(
             ["#", "creator", "niche", "tier", "followers", "score", "like/view band",
              "comment/view band", "avg like/view", "viral", "overall", "net sentiment",
@@ -339,6 +402,19 @@ def main(argv: list[str] | None = None) -> int:
     print()
     _step(f"trending on {dates[-1]}: each query's most-shared video (marts.trending_videos)")
     print(tables["trending"])
+    print()
+    _step(
+        f"share of voice on {dates[-1]}: each brand's share of its competitive set's mentions "
+        "(marts.brand_share_of_voice)"
+    )
+    print(tables["brands"] or "no brands tracked")
+    print()
+    _step(
+        f"top {DISCOVERY_CANDIDATES} discovery candidates, followings of "
+        f"{tables['graph_date'] or 'no date'}: accounts off the roster most roster creators "
+        "follow (marts.creator_discovery)"
+    )
+    print(tables["discovery"] or "no followings landed")
     print()
     _step(f"done in {time.perf_counter() - started:.0f} s. Outputs:")
     outputs = {

@@ -1,14 +1,22 @@
 """Run the pipeline's DAGs for a range of dates, in date order, in one Airflow process.
 
 For each date, oldest first: ``tiktok_creator_posts``, ``tiktok_search_trends``,
-``tiktok_comments`` (which samples the comments of the posts the first landed), then
-``tiktok_warehouse``, each with ``dag.test(logical_date=<date>)``, which is what
-``airflow dags test <dag_id> <date>`` does: a real DAG run in the metadata database (it shows in the
-UI), every task through the Task SDK, each task's snapshot date resolved from the run's logical
-date. Doing it in one process pays Airflow's start-up (imports, DAG parsing, the in-process
+``tiktok_comments`` (which samples the comments of the posts the first landed),
+``tiktok_creator_graph``, then ``tiktok_warehouse``, each with ``dag.test(logical_date=<date>)``,
+which is what ``airflow dags test <dag_id> <date>`` does: a real DAG run in the metadata database
+(it shows in the UI), every task through the Task SDK, each task's snapshot date resolved from the
+run's logical date. Doing it in one process pays Airflow's start-up (imports, DAG parsing, the in-process
 execution API: about 25 s on two cores) once instead of once per DAG run; ``airflow dags test``
-per run costs 21 of them for a week. The warehouse runs come last on each date, so every build
-finds both extract DAGs' landing of its date, and the history is built in date order.
+per run costs 35 of them for a week. The warehouse runs come last on each date, so every build
+finds every extract DAG's landing of its date, and the history is built in date order.
+
+``tiktok_creator_graph`` is scheduled weekly, but a backfill runs it on every date like the
+others and leaves the when to its policy (``tiktok_engagement.graph.sampling``): the first date
+of the range backfills every roster creator whose list is not landed yet (after
+``tiktok_creator_posts`` of that date resolved their ``sec_uid``), the next dates find nobody due
+(the run succeeds with nothing mapped and ``finalize`` skipped) until page 1 is due again
+``TIKTOK_FOLLOWINGS_REFRESH_DAYS`` (7) days later. So a range of any length gets the graph the
+weekly schedule would give it, starting on its first date rather than on the next Sunday.
 
 The caller sets Airflow's environment (``AIRFLOW_HOME``, the DAGs and plugins folders, the
 ``scavio_default`` connection, ``TIKTOK_DATA_DIR``) and migrates the metadata database first::
@@ -32,7 +40,13 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-PIPELINE = ("tiktok_creator_posts", "tiktok_search_trends", "tiktok_comments", "tiktok_warehouse")
+PIPELINE = (
+    "tiktok_creator_posts",
+    "tiktok_search_trends",
+    "tiktok_comments",
+    "tiktok_creator_graph",
+    "tiktok_warehouse",
+)
 
 
 def _dates(start: date, end: date) -> list[date]:

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 REPO = Path(__file__).resolve().parents[2]
 LAST = date(2026, 11, 7)
 DAYS = 2
+BUNDLED_BRANDS = ["GlowLab", "Lumé Skin", "Velvet Beauty"]  # include/brands.csv
 
 
 def section(output: str, heading: str) -> list[str]:
@@ -74,6 +75,7 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
             "tiktok_creator_posts",
             "tiktok_search_trends",
             "tiktok_comments",
+            "tiktok_creator_graph",
             "tiktok_warehouse",
         )
     ]
@@ -100,10 +102,41 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
     trending = section(output, "trending on")
     assert trending[0].startswith("query") and len(trending) > 2
 
+    # the bundled brands, one competitive set: their shares of views add up to the whole
+    brands = section(output, "share of voice on")
+    assert brands[0].split()[:2] == ["brand", "set"]
+    assert sorted(row[: row.index(" beauty ")].strip() for row in brands[2:]) == BUNDLED_BRANDS
+    shares = [float(row.split()[-6].rstrip("%")) for row in brands[2:]]
+    assert sum(shares) == pytest.approx(100, abs=0.05), brands
+
+    # the graph: backfilled on the first date only (the policy: nobody due again within a week)
+    discovery = section(output, "top 5 discovery candidates")
+    assert f"followings of {dates[0]}" in output
+    assert discovery[0].split()[:2] == ["#", "account"] and len(discovery) == 2 + 5
+    assert [row.split()[0] for row in discovery[2:]] == ["1", "2", "3", "4", "5"]
+    followings = data / "landing" / "followings"
+    assert sorted(p.name for p in followings.iterdir() if not p.name.startswith(".")) == [
+        f"snapshot_date={dates[0]}"
+    ]
+
     # the printed tables are the published marts of the last date
     serving = data / "warehouse" / "tiktok.duckdb"
     con = duckdb.connect(str(serving), read_only=True)
     try:
+        candidates = con.execute(
+            "select account_username from marts.creator_discovery where snapshot_date = ? "
+            "order by discovery_rank limit 5",
+            [date.fromisoformat(dates[0])],
+        ).fetchall()
+        share_rows = con.execute(
+            "select brand, share_of_voice_views from marts.brand_share_of_voice "
+            "where snapshot_date = ? order by share_of_voice_views desc, brand",
+            [LAST],
+        ).fetchall()
+        graphed = con.execute(
+            "select count(*) from marts.creator_communities where snapshot_date = ?",
+            [date.fromisoformat(dates[0])],
+        ).fetchone()[0]
         top = con.execute(
             "select creator_username from marts.creator_scorecard where snapshot_date = ? "
             "and vetting_score is not null order by vetting_score desc, creator_username limit 1",
@@ -116,6 +149,8 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
     finally:
         con.close()
     assert creators[2].split()[1] == top
+    assert [row.split()[1] for row in discovery[2:]] == [c for (c,) in candidates]
+    assert [f"{share * 100:.2f}" for _, share in share_rows] == [f"{s:.2f}" for s in shares]
     assert {d.isoformat() for (d,) in built} == set(dates)
     assert audience_rows > 0
 
@@ -127,6 +162,8 @@ def test_the_demo_backfills_through_airflow_and_prints_the_marts(tmp_path):
     page = report.read_text()
     assert report.is_file() and "<svg" in page
     assert 'class="creator-page"' in page and 'id="watch"' in page
+    assert page.count('class="brand-set"') == 1 and page.count('class="sov-pt"') == 3 * DAYS
+    assert 'id="graph-chart"' in page and page.count('class="node roster"') == graphed > 0
     assert (data / "airflow" / "airflow.db").is_file() and log.is_file()
     for path in (serving, f"{exports}/", report, log):
         assert str(path) in output

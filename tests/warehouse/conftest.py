@@ -20,7 +20,7 @@ import pytest
 from tiktok_engagement.landing import Landing
 from tiktok_engagement.warehouse import build
 
-from .landing_rows import comment, comment_score, load
+from .landing_rows import comment, comment_score, following, load
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -54,6 +54,7 @@ def generated_landing(tmp_path_factory: pytest.TempPathFactory, generator: Modul
     )
     generator.generate(root, config)
     add_generated_comments(root, generated_dates())
+    add_generated_followings(root, generated_dates())
     return root
 
 
@@ -128,6 +129,46 @@ def add_generated_comments(root: Path, dates: list[date], per_creator_and_day: i
         )
 
 
+# Followings of the generated landing (the generator writes none): every creator backfilled on the
+# first day (its niche's hubs, a global hub, a niche peer, accounts of its own), then a third of
+# them refreshed on each later day with a new follow on page 1 and, now and then, one dropped, so
+# that every graph mart has rows and the backfill and re-run comparisons cover them.
+def add_generated_followings(root: Path, dates: list[date]) -> None:
+    landing = Landing(str(root))
+    posts = landing.read("creator_posts", dates[0])
+    columns = (posts.column(c).to_pylist() for c in ("creator_username", "niche"))
+    creators = sorted(set(zip(*columns, strict=True)))
+    by_niche: dict[str, list[str]] = {}
+    for creator, niche in creators:
+        by_niche.setdefault(niche, []).append(creator)
+    lists: dict[str, list[str]] = {}
+    for creator, niche in creators:
+        peers = [c for c in by_niche[niche] if c != creator]
+        hubs = sorted(range(4), key=lambda k: _digest(creator, "hub", k))[:3]
+        lists[creator] = [
+            *(f"hub-{niche}-{k}" for k in hubs),
+            "hub-global",
+            *peers[:1],
+            *(f"{creator}-follow{i}" for i in range(_digest(creator) % 4 + 3)),
+        ]
+    for index, day in enumerate(dates):
+        started = datetime(day.year, day.month, day.day, 21, tzinfo=UTC)
+        of = load(f"followings-{day}", started)
+        rows = []
+        for creator, _ in creators:
+            if index > 0:
+                if _digest(creator, "refresh", day) % 3:
+                    continue
+                lists[creator] = [f"{creator}-new-{day}", *lists[creator]]
+                if _digest(creator, "drop", day) % 2:
+                    lists[creator].pop(2)
+            for position, account in enumerate(lists[creator], start=1):
+                followers = 1000 + _digest(account, day) % 5_000_000
+                rows.append(following(day, creator, account, position, followers=followers))
+        if rows:
+            landing.write("followings", day, of.file_name("followings-part-0000"), rows, load=of)
+
+
 def generated_dates() -> list[date]:
     return [GENERATED_START + timedelta(days=i) for i in range(GENERATED_DAYS)]
 
@@ -180,3 +221,9 @@ def inorder_warehouse(
     for day in generated_dates():
         warehouse.build(day)
     return warehouse
+
+
+# Every warehouse built here tracks the brands of generated_brands.csv (the bundled brands match
+# nothing the generator writes), so that the brand marts have rows in the generated landing's
+# backfill, re-run and export comparisons. test_brand_marts.py sets brands files of its own.
+os.environ["TIKTOK_BRANDS_FILE"] = str(Path(__file__).with_name("generated_brands.csv"))

@@ -275,3 +275,28 @@ def comment_score(
         "captured_at": scored_at,
         "request_seq": None,
     }
+
+
+def following(
+    day: date,
+    creator: str,
+    account: str,
+    position: int,
+    *,
+    followers: int | None = 1000,
+    sec_uid: str | None = None,
+    page: int | None = None,
+) -> dict[str, Any]:
+    """An account ``creator`` follows, as a ``user/followings`` page listed it (20 a page)."""
+    return {
+        "snapshot_date": day,
+        "creator_username": creator,
+        "creator_sec_uid": f"sec-{creator}",
+        "page": page or (position - 1) // 20 + 1,
+        "position": position,
+        "followed_unique_id": account,
+        "followed_sec_uid": sec_uid or f"sec-{account}",
+        "followed_nickname": account.title(),
+        "followed_follower_count": followers,
+        "raw_json": json.dumps({"unique_id": account, "follower_count": followers}),
+    }

@@ -55,6 +55,8 @@ def cli_range_warehouse(
         **{k: v for k, v in os.environ.items() if not k.startswith("TIKTOK_")},
         "DO_NOT_TRACK": "1",
         "TIKTOK_LANDING_URI": str(generated_landing),
+        # the brands the other warehouses of the generated landing track (conftest.py)
+        "TIKTOK_BRANDS_FILE": os.environ["TIKTOK_BRANDS_FILE"],
     }
     completed = subprocess.run(
         [

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..config import StorageSettings
+from ..config import DEFAULT_BRANDS_FILE, StorageSettings, brands_file_from_env
 from .paths import DBT_PROJECT_DIR, WarehousePaths
 
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -75,7 +75,19 @@ DBT_ENV_KEYS = (
     "TIKTOK_SNAPSHOT_DATE",
     "TIKTOK_SNAPSHOT_END_DATE",
     "TIKTOK_FULL_TESTS",
+    "TIKTOK_BRANDS_FILE",
 )
+
+
+def brands_file_setting(env: Mapping[str, str]) -> str:
+    """``TIKTOK_BRANDS_FILE`` for a dbt process: the absolute path of the brands file the
+    extraction tracks (:func:`~tiktok_engagement.config.brands_file_from_env`), or ``""`` for no
+    brands, which is also the bundled file when it is not installed (as ``brands.brands_for``).
+    The model ``int_brand_terms`` reads and validates the file."""
+    path = brands_file_from_env(env)
+    if path is None or (path == DEFAULT_BRANDS_FILE and not path.is_file()):
+        return ""
+    return str(path.resolve())
 
 
 def dbt_environment(
@@ -92,7 +104,9 @@ def dbt_environment(
     so dbt builds exactly the files these settings name. The dates go in here rather than as
     ``--vars``: the project reads them only at execution, so dbt's partial parsing survives from
     one date to the next. ``base`` (default ``os.environ``) carries the rest (AWS settings for an
-    S3 landing root, PATH).
+    S3 landing root, PATH), and the brands: ``TIKTOK_BRANDS_FILE`` resolved from it as the
+    extraction resolves it (:func:`brands_file_setting`), so the brand marts match what was
+    tracked.
     """
     storage = storage.resolved()
     paths = WarehousePaths(storage.warehouse_dir)
@@ -111,6 +125,7 @@ def dbt_environment(
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    env["TIKTOK_BRANDS_FILE"] = brands_file_setting(env)
     for key in ("TIKTOK_SNAPSHOT_DATE", "TIKTOK_SNAPSHOT_END_DATE"):
         env.pop(key, None)
     if snapshot_date is not None:

@@ -77,6 +77,13 @@ CONTRACT_TABLES = (
     "video_comment_summary",
     "creator_audience",
     "creator_content_signals",
+    "creator_follows",
+    "creator_discovery",
+    "creator_similarity",
+    "creator_communities",
+    "brand_mentions",
+    "brand_share_of_voice",
+    "brand_creators",
 )
 # The marts whose grain includes the snapshot date, exported as one Parquet file per date
 # (``<exports>/marts/<table>/<YYYY-MM-DD>.parquet``) so that a build rewrites only the dates it
@@ -94,7 +101,12 @@ DATED_TABLES = (
     "video_comment_summary",
     "creator_audience",
     "creator_content_signals",
+    "brand_mentions",
+    "brand_share_of_voice",
 )
+# Not dated here though keyed by snapshot date: creator_discovery and creator_communities are
+# rebuilt whole by every build (a followings date loaded late changes every later date), so a
+# build's rebuilt dates do not name the dates whose rows changed; each is exported as one file.
 _FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (copy-on-write file systems only)
 
 

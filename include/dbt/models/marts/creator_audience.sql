@@ -24,7 +24,8 @@
 with day_posts as (
     select snapshot_date, creator_username, niche, video_id, created_at
     from {{ ref('int_creator_posts') }}
-    where {{ in_replaced_dates() }}
+    -- Brand accounts (niche brand:<name>) are tracked for their mentions, not vetted.
+    where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
 ),
 
 -- Only the creators with a sampled video in their feed: without comments (older landing zones,

@@ -38,7 +38,8 @@ with posts as (
         play_count,
         timezone('UTC', cast(snapshot_date + 1 as timestamp)) as day_end
     from {{ ref('int_creator_posts') }}
-    where {{ in_replaced_dates() }}
+    -- Brand accounts (niche brand:<name>) are tracked for their mentions, not vetted.
+    where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
 ),
 
 videos as (

@@ -3,7 +3,9 @@
     Grain: creator (roster handle). Rebuilt whole on every build (one row per creator, small):
     follower_count, follower_tier, is_verified and the identity columns are the latest profile
     overall; niche the latest known. first/last_seen_date span the days the creator was captured
-    (feed or profile).
+    (feed or profile). The brands' own accounts (niche brand:<name>) are here too, is_brand
+    true, so that their videos and mentions have a creator row; the creator and niche marts
+    (niche_benchmarks, creator_scorecard, creator_audience, creator_content_signals) leave them out.
 -#}
 with latest_profiles as (
     select *
@@ -52,7 +54,8 @@ select
     coalesce(profile_span.profile_snapshots, 0) as profile_snapshots,
     coalesce(feed_span.feed_snapshots, 0) as feed_snapshots,
     least(profile_span.first_profile_date, feed_span.first_feed_date) as first_seen_date,
-    greatest(profile_span.last_profile_date, feed_span.last_feed_date) as last_seen_date
+    greatest(profile_span.last_profile_date, feed_span.last_feed_date) as last_seen_date,
+    {{ is_brand_niche("coalesce(feed_span.latest_niche, latest_profiles.niche)") }} as is_brand
 from creators
 left join latest_profiles using (creator_username)
 left join profile_span using (creator_username)

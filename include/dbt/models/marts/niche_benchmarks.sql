@@ -9,7 +9,8 @@
 with engagement as (
     select *
     from {{ ref('int_creator_engagement') }}
-    where {{ in_replaced_dates() }}
+    -- Brand accounts (niche brand:<name>) are tracked for their mentions, not benchmarked.
+    where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
 ),
 
 tiers as (

@@ -1,0 +1,67 @@
+{{ config(materialized='table') }}
+{#
+    Grain: follower (roster creator) x followed account. Every edge any followings capture ever
+    listed (int_followings_edges), rebuilt whole on every build (one row per edge, small).
+    last_seen_date is the last snapshot date a capture listed the edge, not the last day it was
+    true: after a creator's one-time backfill (up to TIKTOK_FOLLOWINGS_MAX_PAGES pages) only page 1
+    is refreshed, so an edge deeper in the list stays "last seen" at the backfill, and an unfollow
+    is never observed as such. An edge that disappears from a later capture is kept.
+    is_mutual: the followed account is a roster creator (its handle or sec_uid is a roster
+    creator's) and an edge back from it to the follower was seen too (ever, not necessarily on the
+    same date).
+#}
+with edges as (
+    select * from {{ ref('int_followings_edges') }}
+),
+
+roster as (
+    select creator_username, sec_uid from {{ ref('dim_creators') }}
+    union
+    select distinct follower_username, follower_sec_uid from edges
+),
+
+-- The roster creator a followed account is, if any: by handle (case-insensitive) or by sec_uid
+-- (two equi-joins: one OR join would compare every edge with every roster creator).
+followed_roster as (
+    select follower_username, followed_username, min(creator_username) as followed_roster_username
+    from (
+        select edges.follower_username, edges.followed_username, roster.creator_username
+        from edges
+        inner join roster on lower(roster.creator_username) = lower(edges.followed_username)
+        union all
+        select edges.follower_username, edges.followed_username, roster.creator_username
+        from edges
+        inner join roster on roster.sec_uid = edges.followed_sec_uid
+    ) as matches
+    group by all
+),
+
+resolved as (
+    select edges.*, followed_roster.followed_roster_username
+    from edges
+    left join followed_roster using (follower_username, followed_username)
+),
+
+roster_edges as (
+    select distinct follower_username, followed_roster_username
+    from resolved
+    where followed_roster_username is not null
+)
+
+select
+    resolved.follower_username,
+    resolved.followed_username,
+    resolved.followed_sec_uid,
+    resolved.followed_nickname,
+    resolved.followed_follower_count,
+    {{ follower_tier('resolved.followed_follower_count') }} as followed_follower_tier,
+    resolved.first_seen_date,
+    resolved.last_seen_date,
+    resolved.snapshots_seen,
+    resolved.followed_roster_username,
+    resolved.followed_roster_username is not null as followed_is_roster,
+    back.follower_username is not null as is_mutual
+from resolved
+left join roster_edges as back
+    on back.follower_username = resolved.followed_roster_username
+    and back.followed_roster_username = resolved.follower_username
