@@ -24,8 +24,8 @@ SEARCH_RESULTS = Asset(name="tiktok_landing_search_results", uri="tiktok://landi
 # Emitted by tiktok_comments once a date's sampled comments and their scores are landed.
 COMMENTS = Asset(name="tiktok_landing_comments", uri="tiktok://landing/comments")
 # Emitted by tiktok_creator_graph (weekly) once a date's following lists are landed. The warehouse
-# does not build on it (yet): no mart reads followings before the graph marts exist, and a weekly
-# run is not ordered after the date's extract DAGs, so "| FOLLOWINGS" in the warehouse's schedule
+# does not build on it: the graph marts are rebuilt whole by any build, and a weekly run is not
+# ordered after the date's extract DAGs, so "| FOLLOWINGS" in the warehouse's schedule
 # could take the first half of a date's (creator posts & search results) pair with it and leave
 # the date built without the other (docs/graph.md).
 FOLLOWINGS = Asset(name="tiktok_landing_followings", uri="tiktok://landing/followings")
