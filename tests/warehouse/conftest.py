@@ -11,6 +11,7 @@ import importlib.util
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -223,7 +224,13 @@ def inorder_warehouse(
     return warehouse
 
 
-# Every warehouse built here tracks the brands of generated_brands.csv (the bundled brands match
-# nothing the generator writes), so that the brand marts have rows in the generated landing's
-# backfill, re-run and export comparisons. test_brand_marts.py sets brands files of its own.
-os.environ["TIKTOK_BRANDS_FILE"] = str(Path(__file__).with_name("generated_brands.csv"))
+@pytest.fixture(scope="session", autouse=True)
+def generated_brands() -> Iterator[None]:
+    """Every warehouse built here tracks the brands of generated_brands.csv (the bundled brands
+    match nothing the generator writes), so that the brand marts have rows in the generated
+    landing's backfill, re-run and export comparisons; test_brand_marts.py sets brands files of
+    its own. Set from the first warehouse test on (not at import, which would reach every other
+    test directory's tests too) and removed at the end of the session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TIKTOK_BRANDS_FILE", str(Path(__file__).with_name("generated_brands.csv")))
+        yield
