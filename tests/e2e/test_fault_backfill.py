@@ -99,6 +99,9 @@ def test_faults_change_the_api_usage_and_nothing_else(simulator_factory, tmp_pat
     # Under Airflow a creator batch runs as many requests at once as its scavio_api pool slots:
     # 5 of them, over the simulator's cap of 3, so that 429s come back too.
     monkeypatch.setenv("TIKTOK_EXTRACT_POOL_SLOTS", "5")
+    # No brands on either path: the DAGs would track the bundled brands' accounts and searches
+    # beside the bundled roster, the library path below extracts the roster and queries alone.
+    monkeypatch.setenv("TIKTOK_BRANDS_FILE", "")
     # Enough attempts that no request exhausts them at a 10% fault rate (4 would fail ~1 in 10^4).
     faulty = marts(
         airflow_backfill(faulty_sim, tmp_path / "faulty", max_in_flight=5, max_attempts=8)
