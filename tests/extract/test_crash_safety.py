@@ -94,10 +94,16 @@ if stop_at == "serialising":
 elif stop_at == "before-link":
     os.link = lambda *a, **k: hold_still("before-link")
 elif stop_at == "before-dir-fsync":
-    landing_module._fsync_dir = lambda *a, **k: hold_still("before-dir-fsync")
+    landing_module.fsync_dir = lambda *a, **k: hold_still("before-dir-fsync")
+
+# A hold point the write no longer passes through would let the loop run on for ever: stop instead.
+budget = whole_first + 1 if stop_at in ("serialising", "before-link", "before-dir-fsync") else 10**9
 
 n = whole_first
 while True:
+    if n >= budget:
+        say("missed", stop_at)
+        sys.exit(4)
     say("writing", n)
     say("landed", land(n))
     n += 1
@@ -133,6 +139,8 @@ def kill_mid_write(root: Path, round_no: int, stop_at: str) -> list[str]:
             word, _, rest = line.strip().partition(" ")
             if word == "landed":
                 landed.append(rest)
+            if word == "missed":
+                pytest.fail(f"the child's write never passed the hold point {rest!r}")
             # The marker is printed just before a write starts; the holding points are inside one.
             if (
                 stop_at == "marker" and word == "writing" and len(landed) >= WHOLE_WRITES_FIRST

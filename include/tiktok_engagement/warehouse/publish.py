@@ -57,6 +57,7 @@ from typing import BinaryIO
 
 import duckdb
 
+from ..landing import fsync_dir
 from .paths import WarehousePaths, exports_marts_dir
 
 MARTS_SCHEMA = "marts"
@@ -151,14 +152,6 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_bytes(src: BinaryIO, dst: BinaryIO) -> None:
     """Copy the rest of ``src`` into ``dst``: in the kernel where it can, else through a buffer.
 
@@ -213,7 +206,7 @@ def replace_atomically(source: Path, final: Path) -> None:
     with _temporary_beside(final) as temporary:
         _copy_file(source, temporary)
         os.replace(temporary, final)
-    _fsync_dir(final.parent)
+    fsync_dir(str(final.parent))
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, final: Path) -> None:
@@ -300,7 +293,7 @@ def export_dated_parquet(
             shutil.rmtree(staging, ignore_errors=True)
     for day in existing.keys() - present:
         existing[day].unlink()
-    _fsync_dir(directory)
+    fsync_dir(str(directory))
     return tuple(sorted(wanted))
 
 
