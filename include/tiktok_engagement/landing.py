@@ -428,7 +428,8 @@ def to_table(dataset: str, rows: Rows) -> pa.Table:
     if isinstance(rows, pa.Table):
         table = rows if rows.schema.equals(schema) else rows.select(schema.names).cast(schema)
     elif _is_batches(rows):
-        table = pa.Table.from_batches(rows, schema=schema).combine_chunks()
+        # Left in its chunks: the Parquet writer takes them as they are, and combining copies.
+        table = pa.Table.from_batches(rows, schema=schema)
     else:
         table = pa.Table.from_pylist(list(rows), schema=schema)
     for f in schema:

@@ -307,3 +307,61 @@ def test_a_cancelled_attempt_is_recorded_and_its_credit_counted():
     assert (entry.status, entry.error_class) == (None, "CancelledError")
     # The request may have reached the server, so its credit stays spent.
     assert (client.budget.spent, client.budget.reserved) == (1, 0)
+
+
+def test_a_429_that_reports_a_smaller_plan_cap_lowers_the_in_flight_cap(simulator_factory):
+    # Configured at 6 against a plan that allows 2: after the first burst's 429s the client sends
+    # at most 2 at once, so the 429s stop and no retry budget goes on them.
+    simulator = simulator_factory(in_flight_cap=2, latency_ms=20)
+    sec_uids = [r["sec_uid"] for r in simulator.roster(30)]
+
+    async def scenario() -> tuple[ScavioClient, list]:
+        async with ScavioClient(
+            base_url=simulator.base_url, api_key=simulator.api_key, max_in_flight=6, max_attempts=3
+        ) as client:
+            results = await asyncio.gather(*(client.user_posts(s) for s in sec_uids))
+            return client, results
+
+    client, results = asyncio.run(scenario())
+    assert all(results) and len(results) == 30
+    assert client.in_flight_cap == 2
+    stats = simulator.stats()
+    assert stats["by_status"]["200"] == 30
+    # Only attempts sent before the first 429 was read can meet one: at most the 4 over the cap.
+    assert 1 <= stats["by_status"].get("429", 0) <= 4
+
+
+def test_in_flight_gate_lowered_while_held_and_cancelled_waiters_hand_their_turn_on():
+    from tiktok_engagement.scavio.client import InFlightGate
+
+    async def scenario() -> list[str]:
+        gate = InFlightGate(3)
+        order: list[str] = []
+        release = {name: asyncio.Event() for name in "abcde"}
+
+        async def hold(name: str) -> None:
+            async with gate:
+                order.append(name)
+                await release[name].wait()
+
+        tasks = {name: asyncio.create_task(hold(name)) for name in "abc"}
+        await asyncio.sleep(0)
+        assert (gate.out, order) == (3, ["a", "b", "c"])
+        gate.lower(1)
+        tasks |= {name: asyncio.create_task(hold(name)) for name in "de"}
+        await asyncio.sleep(0)
+        tasks["d"].cancel()  # waiting: its turn passes to e
+        release["a"].set()
+        release["b"].set()
+        await asyncio.gather(tasks["a"], tasks["b"])
+        assert gate.out == 1 and order == ["a", "b", "c"]  # c alone is out: the limit is 1
+        release["c"].set()
+        await tasks["c"]
+        await asyncio.sleep(0)
+        assert order == ["a", "b", "c", "e"] and gate.out == 1
+        release["e"].set()
+        await tasks["e"]
+        assert gate.out == 0 and tasks["d"].cancelled()
+        return order
+
+    asyncio.run(scenario())

@@ -167,6 +167,8 @@ def test_faults_and_429s_still_fetch_every_creator_exactly_once(simulator_factor
     # 429s are left to chance.
     simulator = simulator_factory(error_rate=0.10, in_flight_cap=3, fault_seed=7, latency_ms=10)
     roster = roster_of(simulator, 60)
+    # Sent at twice the plan's cap, the first burst meets 429s; the client then lowers its
+    # in-flight cap to the plan's (the 429 body says it), and only the 5xx faults are retried.
     settings = sim_settings(simulator, tmp_path, max_in_flight=6, max_attempts=8)
     report = extract_creators(settings, D, roster)
 

@@ -4,7 +4,8 @@ What happens to one request (``ScavioClient.request``), attempt by attempt::
 
     stopped?            a 401, a 402, a credit cap or a missing date echo was seen: raise it again
     balance gate        with a credit reserve and no balance known yet: one attempt at a time
-    semaphore           at most ``max_in_flight`` attempts in flight (released while backing off)
+    semaphore           at most ``max_in_flight`` attempts in flight (released while backing off),
+                        lowered to the plan's ``concurrency`` when a 429 reports a smaller one
     rate limiter        optional: evenly spaced starts for requests_per_second / _minute
     budget.reserve(1)   BudgetExceededError before sending if a cap or the reserve could be passed;
                         it stops the client
@@ -41,6 +42,7 @@ import math
 import random
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -317,6 +319,47 @@ def _clean_body(value: Any, secrets: tuple[str, ...]) -> Any:
     return value
 
 
+class InFlightGate:
+    """At most ``limit`` holders at once, first come first served; the limit can be lowered.
+
+    An ``asyncio.Semaphore`` cannot shrink while its permits are out or waited for. Entering is
+    free of awaits while a slot is open and nobody waits, as the semaphore's is.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.out = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def lower(self, limit: int) -> None:
+        self.limit = min(self.limit, limit)
+
+    async def __aenter__(self) -> None:
+        if self.out < self.limit and not self._waiters:
+            self.out += 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._waiters.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # granted, then cancelled: hand it on
+                self.out -= 1
+                self._wake()
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.out -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.out < self.limit:
+            turn = self._waiters.popleft()
+            if not turn.done():  # a waiter cancelled meanwhile leaves its turn behind
+                self.out += 1
+                turn.set_result(None)
+
+
 class ScavioClient:
     """Async client for the Scavio TikTok endpoints; use as ``async with ScavioClient(...) as c``.
 
@@ -409,7 +452,7 @@ class ScavioClient:
         self.rejected: list[RejectedItem] = []
 
         self._secrets = _Secrets({api_key, api_key.strip()})
-        self._semaphore = asyncio.Semaphore(max_in_flight)
+        self._gate = InFlightGate(max_in_flight)
         self._stop_event = asyncio.Event()
         # Held by the one attempt allowed out while a reserve is set and no balance is known.
         self._balance_gate = asyncio.Lock()
@@ -445,6 +488,11 @@ class ScavioClient:
             f"requests_per_minute={self.requests_per_minute}, budget={self.budget!r}, "
             f"stopped={stopped}, rejected={len(self.rejected)})"
         )
+
+    @property
+    def in_flight_cap(self) -> int:
+        """How many attempts may be out at once: ``max_in_flight``, or less if the API said so."""
+        return self._gate.limit
 
     async def __aenter__(self) -> ScavioClient:
         return self
@@ -937,7 +985,7 @@ class ScavioClient:
         return await self._attempt_once(call)
 
     async def _attempt_once(self, call: _Call) -> _Answer:
-        async with self._semaphore:
+        async with self._gate:
             self._raise_if_stopped()
             if self._limiter is not None:
                 await self._limiter.acquire(self._sleep)
@@ -950,8 +998,9 @@ class ScavioClient:
                 raise
             call.attempts += 1
             received = await self._transmit(call)
-            if received.response.status_code in (401, 402) or not self._date_echoed(received):
-                # Stop every other request before this slot lets the next one out.
+            if received.response.status_code in (401, 402, 429) or not self._date_echoed(received):
+                # Stop every other request, or lower the in-flight cap to the plan's, before this
+                # slot lets the next one out.
                 return self._conclude(call, received)
         # The slot is free once the answer's bytes are in. Yielding here lets a waiting request go
         # out before this answer is decoded: otherwise answers that arrive together are decoded one
@@ -1242,11 +1291,30 @@ class ScavioClient:
             retry_after = parse_retry_after(received.response.headers.get("Retry-After"))
             if retry_after is None:
                 retry_after = parse_retry_after(body.get("retry_after"))
+            plan_cap = _as_int(body.get("concurrency"))
+            if plan_cap is not None and 1 <= plan_cap < self._gate.limit:
+                self._lower_in_flight_cap(plan_cap, body.get("plan"))
             return RateLimitedError(message, retry_after=retry_after, **kwargs)
         error_class = STATUS_ERRORS.get(status) or (
             ServerError if status >= 500 else ScavioAPIError
         )
         return error_class(message, **kwargs)
+
+    def _lower_in_flight_cap(self, plan_cap: int, plan: Any) -> None:
+        """Send at most ``plan_cap`` attempts at once from now on: the plan allows no more.
+
+        Configured above the plan's cap, the client would meet a 429 on every attempt past it and
+        spend its retries on them. Attempts already out finish normally; no new one starts until
+        fewer than ``plan_cap`` are out.
+        """
+        log.warning(
+            "the API allows %d requests in flight%s; lowering max_in_flight from %d to %d",
+            plan_cap,
+            "" if plan is None else f" on the {self._safe(str(plan), 40)} plan",
+            self._gate.limit,
+            plan_cap,
+        )
+        self._gate.lower(plan_cap)
 
     # ------------------------------------------------------------------ stop, sleep, retry hooks
 
