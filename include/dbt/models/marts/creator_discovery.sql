@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 {#
-    Grain: account x snapshot date, for the accounts that are not roster creators
-    (creator_follows.followed_is_roster false) and the dates on which a followings load landed
+    Grain: account x snapshot date, for the accounts that are neither roster creators nor the
+    brands' own accounts (creator_follows.followed_is_roster and followed_is_brand false), and the dates on which a followings load landed
     (weekly with the default policy; the graph is not observed on the other days). Lookalike
     candidates: the accounts the roster follows, as of each such date.
       - followed_by_roster: roster creators seen following the account on or before the date
@@ -30,7 +30,7 @@ outside_edges as (
     from {{ ref('creator_follows') }} as follows
     left join {{ ref('dim_creators') }} as creators
         on creators.creator_username = follows.follower_username
-    where not follows.followed_is_roster
+    where not follows.followed_is_roster and not follows.followed_is_brand
 ),
 
 first_captures as (

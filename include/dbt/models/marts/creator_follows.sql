@@ -9,15 +9,29 @@
     is_mutual: the followed account is a roster creator (its handle or sec_uid is a roster
     creator's) and an edge back from it to the follower was seen too (ever, not necessarily on the
     same date).
+    The brands' own accounts are tracked beside the roster (dim_creators.is_brand) but are not
+    roster creators: a follow of one has followed_is_brand, not followed_is_roster.
 #}
 with edges as (
     select * from {{ ref('int_followings_edges') }}
 ),
 
 roster as (
-    select creator_username, sec_uid from {{ ref('dim_creators') }}
+    select creator_username, sec_uid from {{ ref('dim_creators') }} where not is_brand
     union
     select distinct follower_username, follower_sec_uid from edges
+),
+
+brand_accounts as (
+    select creator_username, sec_uid from {{ ref('dim_creators') }} where is_brand
+),
+
+followed_brands as (
+    select distinct edges.follower_username, edges.followed_username
+    from edges
+    inner join brand_accounts
+        on lower(brand_accounts.creator_username) = lower(edges.followed_username)
+        or brand_accounts.sec_uid = edges.followed_sec_uid
 ),
 
 -- The roster creator a followed account is, if any: by handle (case-insensitive) or by sec_uid
@@ -37,9 +51,13 @@ followed_roster as (
 ),
 
 resolved as (
-    select edges.*, followed_roster.followed_roster_username
+    select
+        edges.*,
+        followed_roster.followed_roster_username,
+        followed_brands.follower_username is not null as followed_is_brand
     from edges
     left join followed_roster using (follower_username, followed_username)
+    left join followed_brands using (follower_username, followed_username)
 ),
 
 roster_edges as (
@@ -60,7 +78,8 @@ select
     resolved.snapshots_seen,
     resolved.followed_roster_username,
     resolved.followed_roster_username is not null as followed_is_roster,
-    back.follower_username is not null as is_mutual
+    back.follower_username is not null as is_mutual,
+    resolved.followed_is_brand
 from resolved
 left join roster_edges as back
     on back.follower_username = resolved.followed_roster_username
