@@ -34,7 +34,7 @@ touched_videos as (
     where snapshot_date in (select snapshot_date from replaced_dates)
 ),
 
-candidates as (
+candidates as not materialized (
     select observations.*
     from {{ ref('int_video_observations') }} as observations
     semi join touched_videos on observations.video_id = touched_videos.video_id
@@ -42,27 +42,44 @@ candidates as (
         and exists (select 1 from terms)
 ),
 {% else %}
-candidates as (
+candidates as not materialized (
     select *
     from {{ ref('int_video_observations') }}
     where exists (select 1 from terms)
 ),
 {% endif %}
 
+-- A video's caption, author and hashtags are the same on most of its snapshots: each distinct
+-- variant is folded and matched once, and its matches joined back to the snapshots that carry it.
+-- caption_key tells a video's variants apart (a 64-bit hash, compared within one video only).
+{% set caption_key -%}
+    hash(coalesce(author_unique_id, creator_username), description, hashtags)
+{%- endset %}
+variants as (
+    select
+        video_id,
+        {{ caption_key }} as caption_key,
+        any_value(coalesce(author_unique_id, creator_username)) as author,
+        any_value(description) as description,
+        any_value(hashtags) as hashtags
+    from candidates
+    group by all
+),
+
 folded as (
     select
-        snapshot_date,
         video_id,
-        lower(regexp_replace(trim(coalesce(author_unique_id, creator_username)), '^@', '')) as author_key,
+        caption_key,
+        lower(regexp_replace(trim(author), '^@', '')) as author_key,
         {{ brand_fold('description') }} as caption,
         hashtags
-    from candidates
+    from variants
 ),
 
 captions as (
     select
-        snapshot_date,
         video_id,
+        caption_key,
         author_key,
         {{ caption_handles('caption') }} as handles,
         {{ caption_hashtags('caption', 'hashtags') }} as tags,
@@ -71,12 +88,12 @@ captions as (
 ),
 
 caption_handles as (
-    select distinct snapshot_date, video_id, unnest(handles) as handle
+    select distinct video_id, caption_key, unnest(handles) as handle
     from captions
 ),
 
 caption_tags as (
-    select distinct snapshot_date, video_id, unnest(tags) as tag
+    select distinct video_id, caption_key, unnest(tags) as tag
     from captions
 ),
 
@@ -85,36 +102,45 @@ keyword_terms as (
 ),
 
 matches as (
-    select caption_handles.snapshot_date, caption_handles.video_id, terms.brand,
+    select caption_handles.video_id, caption_handles.caption_key, terms.brand,
         1 as term_rank, terms.position, '@' || terms.term as matched_on, false as is_author
     from caption_handles
     inner join terms on terms.term_type = 'handle' and terms.term = caption_handles.handle
     union all
-    select caption_tags.snapshot_date, caption_tags.video_id, terms.brand,
+    select caption_tags.video_id, caption_tags.caption_key, terms.brand,
         2 as term_rank, terms.position, '#' || terms.term as matched_on, false as is_author
     from caption_tags
     inner join terms on terms.term_type = 'hashtag' and terms.term = caption_tags.tag
     union all
-    select captions.snapshot_date, captions.video_id, keyword_terms.brand,
+    select captions.video_id, captions.caption_key, keyword_terms.brand,
         3 as term_rank, keyword_terms.position, keyword_terms.term as matched_on, false as is_author
     from captions
     inner join keyword_terms on {{ keyword_in_words('keyword_terms.term', 'captions.words') }}
     union all
-    select captions.snapshot_date, captions.video_id, terms.brand,
+    select captions.video_id, captions.caption_key, terms.brand,
         4 as term_rank, 0 as position, 'author' as matched_on, true as is_author
     from captions
     inner join terms on terms.term_type = 'handle' and terms.term = captions.author_key
 ),
 
-per_brand as (
+per_variant as (
     select
-        snapshot_date,
         video_id,
+        caption_key,
         brand,
         arg_min(matched_on, term_rank * 1000000 + position) as matched_on,
         bool_or(is_author) as is_owned
     from matches
     group by all
+),
+
+per_brand as (
+    select observed.snapshot_date, per_variant.video_id, per_variant.brand, per_variant.matched_on,
+        per_variant.is_owned
+    from (
+        select snapshot_date, video_id, {{ caption_key }} as caption_key from candidates
+    ) as observed
+    inner join per_variant using (video_id, caption_key)
 ),
 
 with_first_seen as (

@@ -51,25 +51,20 @@ videos as (
         -- Hours, not days: a day interval on a timestamptz follows the session's time zone (DST).
         posts.created_at > posts.day_end - interval 720 hour as is_in_30d,
         posts.created_at > posts.day_end - interval 2160 hour as is_in_90d,
-        row_number() over (
-            partition by posts.creator_username, posts.snapshot_date
-            order by posts.created_at desc, posts.video_id
-        ) <= 20 as is_recent
+        row_number() over newest_first <= 20 as is_recent,
+        -- To the next newer post, or from the newest to the end of the day. One window for both:
+        -- the 90 days' posts are the newest ones, so a post's next newer one is among them too.
+        epoch(coalesce(lag(posts.created_at) over newest_first, posts.day_end) - posts.created_at)
+            / 86400.0 as gap_days
     from posts
     left join {{ ref('fct_video_snapshots') }} as snapshots
         on snapshots.video_id = posts.video_id
         and snapshots.snapshot_date = posts.snapshot_date
         and {{ in_replaced_dates('snapshots.snapshot_date') }}
-),
-
-gaps as (
-    select
-        creator_username,
-        snapshot_date,
-        epoch(coalesce(lead(created_at) over by_age, day_end) - created_at) / 86400.0 as gap_days
-    from videos
-    where is_in_90d
-    window by_age as (partition by creator_username, snapshot_date order by created_at, video_id)
+    window newest_first as (
+        partition by posts.creator_username, posts.snapshot_date
+        order by posts.created_at desc, posts.video_id
+    )
 ),
 
 cadence as (
@@ -82,22 +77,17 @@ cadence as (
         count(*) filter (where is_in_30d) * 7.0 / 30 as posts_per_week_30d,
         max(created_at) as last_post_at,
         videos.snapshot_date - cast(timezone('UTC', max(created_at)) as date) as days_since_last_post,
-        median(play_count) filter (where is_recent) as median_views_recent,
+        {{ group_median('play_count', 'is_recent') }} as median_views_recent,
         count(*) filter (where is_in_30d and is_outlier) as outlier_videos_30d,
         count(*) filter (where is_in_30d and sponsored_signal in ('disclosed', 'likely')) as sponsored_posts_30d,
         {{ share("sponsored_signal in ('disclosed', 'likely')", 'is_in_30d') }} as sponsored_share_30d,
-        median(engagement_rate) filter (where is_recent and sponsored_signal in ('disclosed', 'likely'))
+        {{ group_median('engagement_rate', "is_recent and sponsored_signal in ('disclosed', 'likely')") }}
             as median_engagement_rate_sponsored,
-        median(engagement_rate) filter (where is_recent and sponsored_signal = 'none')
-            as median_engagement_rate_organic
+        {{ group_median('engagement_rate', "is_recent and sponsored_signal = 'none'") }}
+            as median_engagement_rate_organic,
+        max(gap_days) filter (where is_in_90d) as max_gap_days_90d
     from videos
     group by videos.creator_username, videos.snapshot_date
-),
-
-max_gaps as (
-    select creator_username, snapshot_date, max(gap_days) as max_gap_days_90d
-    from gaps
-    group by all
 ),
 
 creator_dates as (
@@ -157,7 +147,7 @@ date_intervals as (
 ),
 
 baseline as (
-    select creator_username, snapshot_date, count(*) as intervals, median(gain_per_day) as median_gain
+    select creator_username, snapshot_date, count(*) as intervals, {{ group_median('gain_per_day') }} as median_gain
     from date_intervals
     group by all
 ),
@@ -168,7 +158,7 @@ deviation as (
         baseline.snapshot_date,
         baseline.intervals,
         baseline.median_gain,
-        median(abs(date_intervals.gain_per_day - baseline.median_gain)) as mad_gain
+        {{ group_median('abs(date_intervals.gain_per_day - baseline.median_gain)') }} as mad_gain
     from baseline
     inner join date_intervals using (creator_username, snapshot_date)
     group by all
@@ -207,7 +197,7 @@ select
     cadence.snapshot_date,
     cadence.posts_per_week_30d,
     cadence.days_since_last_post,
-    max_gaps.max_gap_days_90d,
+    cadence.max_gap_days_90d,
     cadence.median_views_recent,
     cadence.outlier_videos_30d,
     cadence.sponsored_share_30d,
@@ -237,7 +227,6 @@ select
     deviation.median_gain as median_daily_follower_gain,
     deviation.mad_gain as mad_daily_follower_gain
 from cadence
-left join max_gaps using (creator_username, snapshot_date)
 left join growth using (creator_username, snapshot_date)
 left join deviation using (creator_username, snapshot_date)
 left join spikes using (creator_username, snapshot_date)

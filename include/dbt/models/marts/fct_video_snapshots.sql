@@ -6,7 +6,11 @@
     On an incremental build only the videos seen on the replaced dates are read, with their
     earlier history, so the window below never scans the whole table's partitions. The history
     is referenced twice rather than through one CTE: DuckDB materializes a CTE used twice, which
-    would copy every column of every landed day on each build (1 s at 10M video snapshots).
+    would copy every column of every landed day on each build (1 s at 10M video snapshots); for
+    the same reason `candidates` is not materialized.
+    A video's caption rarely changes between its snapshots, so sponsored_signal (five regular
+    expressions over the caption) is computed once per caption variant (caption_signals) and
+    joined back on the video and a hash of the caption, its hashtags and the ad flag.
 -#}
 {% if is_incremental() %}
 with replaced_dates as (
@@ -19,14 +23,14 @@ touched_videos as (
     where snapshot_date in (select snapshot_date from replaced_dates)
 ),
 
-candidates as (
+candidates as not materialized (
     select observations.*
     from {{ ref('int_video_observations') }} as observations
     semi join touched_videos on observations.video_id = touched_videos.video_id
     where observations.snapshot_date <= (select max(snapshot_date) from replaced_dates)
 ),
 {% else %}
-with candidates as (
+with candidates as not materialized (
     select * from {{ ref('int_video_observations') }}
 ),
 {% endif %}
@@ -67,7 +71,8 @@ measured as (
         -- Epoch arithmetic: a time-zone conversion per row costs more than the window below.
         ln(greatest(
             (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
-        )) as log_age_hours
+        )) as log_age_hours,
+        hash(description, hashtags, is_ads) as caption_key
     from current_snapshots
 ),
 
@@ -97,6 +102,24 @@ compared as (
         list_median(similar_age_plays) as creator_median_views_similar_age,
         coalesce(len(similar_age_plays), 0) as similar_age_posts
     from similar_age_lists
+),
+
+caption_signals as (
+    select
+        video_id,
+        caption_key,
+        {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal
+    from (
+        select
+            video_id,
+            hash(description, hashtags, is_ads) as caption_key,
+            any_value(description) as description,
+            any_value(hashtags) as hashtags,
+            any_value(is_ads) as is_ads
+        from candidates
+        where {{ in_replaced_dates() }}
+        group by all
+    ) as variants
 ),
 
 signals as (
@@ -137,7 +160,8 @@ select
     has_likes_above_views or has_count_decrease as is_implausible,
     views_vs_creator_median,
     coalesce(views_vs_creator_median >= 5, false) as is_outlier,
-    {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal,
+    caption_signals.sponsored_signal,
     case when seen_in_creator_posts then similar_age_posts else 0 end as similar_age_posts,
     case when seen_in_creator_posts then creator_median_views_similar_age end as creator_median_views_similar_age
 from signals
+left join caption_signals using (video_id, caption_key)
