@@ -741,11 +741,15 @@ def read_benchmarks(
             if row["follower_tier"] == tier:
                 found.same_tier = row
         if avg_like_view_ratio is not None:
+            # Over the tracked creators, as the mart's percentiles: other vetted candidates are not
+            # part of the niche (a warehouse built before is_vetted_only existed has none marked).
+            query = (
+                _OTHERS_BELOW_TRACKED
+                if _has_column(con, "creator_scorecard", "is_vetted_only")
+                else _OTHERS_BELOW
+            )
             below, others = con.execute(
-                "select count(*) filter (where avg_like_view_ratio < ?), count(*) "
-                "from marts.creator_scorecard where niche = ? and snapshot_date = ? "
-                "and avg_like_view_ratio is not null and lower(creator_username) <> lower(?)",
-                [avg_like_view_ratio, niche, latest, handle],
+                query, [avg_like_view_ratio, niche, latest, handle]
             ).fetchone() or (0, 0)
             found.like_view_percentile_in_niche = below / others if others else None
         found.outlier_days = [
@@ -1166,6 +1170,23 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(render_text(result))
     return 0
+
+
+_OTHERS_BELOW = (
+    "select count(*) filter (where avg_like_view_ratio < ?), count(*) "
+    "from marts.creator_scorecard where niche = ? and snapshot_date = ? "
+    "and avg_like_view_ratio is not null and lower(creator_username) <> lower(?)"
+)
+_OTHERS_BELOW_TRACKED = _OTHERS_BELOW + " and not coalesce(is_vetted_only, false)"
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'marts' and table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchone()
+    return bool(found and found[0])
 
 
 if __name__ == "__main__":

@@ -259,3 +259,46 @@ def check_against_marts(simulator, tmp_path, con, handle: str) -> None:
         ).fetchall()
     }
     assert {v["video_id"] for v in vetting["outlier_videos"]} == outliers
+
+
+@pytest.mark.slow
+def test_a_vetted_candidate_stays_out_of_the_niche_benchmarks_and_ranks(simulator, tmp_path):
+    """A creator only tiktok-vet fetched has its scorecard row but is not part of the niche: the
+    benchmarks count the tracked creators alone and their ranks do not move. A tracked creator
+    vetted the same day stays tracked."""
+    from tiktok_engagement.config import Settings, load_roster
+    from tiktok_engagement.extract import extract_creators
+    from tiktok_engagement.warehouse.build import build
+
+    settings = Settings(base_url=simulator.base_url, api_key=simulator.api_key, data_dir=tmp_path)
+    roster = [c for c in load_roster(settings.creators_file) if c.niche == "fitness"]
+    extract_creators(settings, DAY, roster)
+    for handle, niche in ((OFF_ROSTER, "fitness"), (roster[0].username, "fitness")):
+        result = run_vet(simulator, tmp_path, handle, "--niche", niche, "--json")
+        assert result.returncode == 0, result.stderr
+    built = build(str(tmp_path / "landing"), tmp_path / "warehouse", tmp_path / "exports", DAY)
+    con = duckdb.connect(str(built.serving_db), read_only=True)
+    try:
+        (creators,) = con.execute(
+            "select creators from marts.niche_benchmarks "
+            "where niche = 'fitness' and follower_tier = 'all' and snapshot_date = ?",
+            [DAY],
+        ).fetchone()
+        cards = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select creator_username, is_vetted_only, vetting_score, vetting_rank_in_niche, "
+                "like_view_percentile_in_niche from marts.creator_scorecard "
+                "where niche = 'fitness' and snapshot_date = ?",
+                [DAY],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert creators == len(roster) == 6
+    vetted_only, score, rank, percentile = cards.pop(OFF_ROSTER)
+    assert vetted_only is True and score is not None and rank is None and percentile is None
+    assert sorted(cards) == sorted(c.username for c in roster)
+    assert not any(card[0] for card in cards.values())
+    assert sorted(card[2] for card in cards.values()) == [1, 2, 3, 4, 5, 6]
+    assert sorted(card[3] for card in cards.values()) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])

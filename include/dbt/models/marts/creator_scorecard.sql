@@ -29,7 +29,7 @@
     audience and content signals look back further than the engagement does.
 -#}
 with engagement as (
-    select *
+    select *, coalesce(is_vetted_only, false) as vetted_only
     from {{ ref('int_creator_engagement') }}
     -- Brand accounts (niche brand:<name>) are tracked for their mentions, not benchmarked.
     where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
@@ -169,10 +169,12 @@ select
     {{ like_view_band('avg_like_view_ratio') }} as like_view_band,
     {{ comment_view_band('avg_comment_view_ratio') }} as comment_view_band,
     coalesce(avg_share_view_ratio > 0.01, false) as has_viral_potential,
+    -- Ranks are taken over the tracked creators: a creator only tiktok-vet fetched gets none (the
+    -- command prints where it stands) and moves no tracked creator's.
     case
-        when avg_like_view_ratio is not null
+        when avg_like_view_ratio is not null and not vetted_only
             then percent_rank() over (
-                partition by niche, snapshot_date, avg_like_view_ratio is null
+                partition by niche, snapshot_date, avg_like_view_ratio is null or vetted_only
                 order by avg_like_view_ratio
             )
     end as like_view_percentile_in_niche,
@@ -181,9 +183,9 @@ select
     share_view_component,
     vetting_score,
     case
-        when vetting_score is not null
+        when vetting_score is not null and not vetted_only
             then rank() over (
-                partition by niche, snapshot_date, vetting_score is null
+                partition by niche, snapshot_date, vetting_score is null or vetted_only
                 order by vetting_score desc
             )
     end as vetting_rank_in_niche,
@@ -192,5 +194,6 @@ select
     authenticity_part,
     consistency_part,
     growth_part,
-    overall_score
+    overall_score,
+    vetted_only as is_vetted_only
 from overall

@@ -9,8 +9,10 @@
 with engagement as (
     select *
     from {{ ref('int_creator_engagement') }}
-    -- Brand accounts (niche brand:<name>) are tracked for their mentions, not benchmarked.
+    -- Brand accounts (niche brand:<name>) are tracked for their mentions, not benchmarked; nor
+    -- are creators only tiktok-vet fetched (candidates, not the tracked population).
     where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
+        and not coalesce(is_vetted_only, false)
 ),
 
 tiers as (

@@ -5,6 +5,9 @@
     avg_* is the mean of per-post ratios over posts with views, median_* their median (the mean of
     the two middle values for an even count), pooled_* the sum of numerators over the sum of views
     of posts with views. follower_count is the latest profile on or before the date.
+    is_vetted_only: every load of the date that fetched the creator's feed was a `tiktok-vet` run
+    (run id vet__...): an ad-hoc candidate, not one of the tracked creators that niche benchmarks
+    and in-niche ranks are taken over. NULL on rows built before the column existed.
 -#}
 with posts as (
     select *
@@ -62,6 +65,18 @@ per_creator as (
     group by creator_username, snapshot_date
 ),
 
+-- Creator items of the date's feed loads, kept when only vet runs fetched them.
+vet_only as (
+    select snapshot_date, item_key
+    from (
+        select snapshot_date, run_id, unnest(items_done) as item_key
+        from {{ ref('stg_landing__loads') }}
+        where kind = 'creators' and {{ in_replaced_dates() }}
+    ) as done
+    group by snapshot_date, item_key
+    having bool_and(starts_with(run_id, 'vet__'))
+),
+
 with_profile as (
     select
         per_creator.*,
@@ -72,6 +87,14 @@ with_profile as (
     asof left join {{ ref('int_profiles') }} as profiles
         on per_creator.creator_username = profiles.creator_username
         and per_creator.snapshot_date >= profiles.snapshot_date
+),
+
+with_vet_flag as (
+    select with_profile.*, vet_only.item_key is not null as is_vetted_only
+    from with_profile
+    left join vet_only
+        on vet_only.snapshot_date = with_profile.snapshot_date
+        and vet_only.item_key = 'creator:' || lower(with_profile.creator_username)
 )
 
 select
@@ -100,5 +123,6 @@ select
     pooled_share_view_ratio,
     avg_engagement_rate,
     oldest_post_created_at,
-    newest_post_created_at
-from with_profile
+    newest_post_created_at,
+    is_vetted_only
+from with_vet_flag
