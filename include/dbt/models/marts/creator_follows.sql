@@ -16,36 +16,33 @@ with edges as (
     select * from {{ ref('int_followings_edges') }}
 ),
 
-roster as (
-    select creator_username, sec_uid from {{ ref('dim_creators') }} where not is_brand
+-- The accounts a followed account can be: the roster creators (every follower is one) and the
+-- brands' own accounts (is_brand), both in dim_creators.
+accounts as (
+    select creator_username, sec_uid, is_brand from {{ ref('dim_creators') }}
     union
-    select distinct follower_username, follower_sec_uid from edges
+    select distinct follower_username, follower_sec_uid, false as is_brand from edges
 ),
 
-brand_accounts as (
-    select creator_username, sec_uid from {{ ref('dim_creators') }} where is_brand
-),
-
-followed_brands as (
-    select distinct edges.follower_username, edges.followed_username
-    from edges
-    inner join brand_accounts
-        on lower(brand_accounts.creator_username) = lower(edges.followed_username)
-        or brand_accounts.sec_uid = edges.followed_sec_uid
-),
-
--- The roster creator a followed account is, if any: by handle (case-insensitive) or by sec_uid
--- (two equi-joins: one OR join would compare every edge with every roster creator).
-followed_roster as (
-    select follower_username, followed_username, min(creator_username) as followed_roster_username
+-- The roster creator or brand account a followed account is, if any: by handle
+-- (case-insensitive) or by sec_uid (two equi-joins: one OR join would compare every edge with
+-- every account).
+followed_accounts as (
+    select
+        follower_username,
+        followed_username,
+        min(creator_username) filter (where not is_brand) as followed_roster_username,
+        bool_or(is_brand) as followed_is_brand
     from (
-        select edges.follower_username, edges.followed_username, roster.creator_username
+        select edges.follower_username, edges.followed_username, accounts.creator_username,
+            accounts.is_brand
         from edges
-        inner join roster on lower(roster.creator_username) = lower(edges.followed_username)
+        inner join accounts on lower(accounts.creator_username) = lower(edges.followed_username)
         union all
-        select edges.follower_username, edges.followed_username, roster.creator_username
+        select edges.follower_username, edges.followed_username, accounts.creator_username,
+            accounts.is_brand
         from edges
-        inner join roster on roster.sec_uid = edges.followed_sec_uid
+        inner join accounts on accounts.sec_uid = edges.followed_sec_uid
     ) as matches
     group by all
 ),
@@ -53,11 +50,10 @@ followed_roster as (
 resolved as (
     select
         edges.*,
-        followed_roster.followed_roster_username,
-        followed_brands.follower_username is not null as followed_is_brand
+        followed_accounts.followed_roster_username,
+        coalesce(followed_accounts.followed_is_brand, false) as followed_is_brand
     from edges
-    left join followed_roster using (follower_username, followed_username)
-    left join followed_brands using (follower_username, followed_username)
+    left join followed_accounts using (follower_username, followed_username)
 ),
 
 roster_edges as (
