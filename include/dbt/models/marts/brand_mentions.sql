@@ -50,20 +50,15 @@ candidates as not materialized (
 {% endif %}
 
 -- A video's caption, author and hashtags are the same on most of its snapshots: each distinct
--- variant is folded and matched once, and its matches joined back to the snapshots that carry it.
--- caption_key tells a video's variants apart (a 64-bit hash, compared within one video only).
-{% set caption_key -%}
-    hash(coalesce(author_unique_id, creator_username), description, hashtags)
-{%- endset %}
+-- variant is folded and matched once, and its matches joined back to the snapshots that carry it
+-- (macros/variants.sql).
+{% set caption_columns = [
+    ('author', 'coalesce(author_unique_id, creator_username)'),
+    ('description', 'description'),
+    ('hashtags', 'hashtags'),
+] %}
 variants as (
-    select
-        video_id,
-        {{ caption_key }} as caption_key,
-        any_value(coalesce(author_unique_id, creator_username)) as author,
-        any_value(description) as description,
-        any_value(hashtags) as hashtags
-    from candidates
-    group by all
+    {{ caption_variants('candidates', caption_columns) }}
 ),
 
 folded as (
@@ -138,7 +133,8 @@ per_brand as (
     select observed.snapshot_date, per_variant.video_id, per_variant.brand, per_variant.matched_on,
         per_variant.is_owned
     from (
-        select snapshot_date, video_id, {{ caption_key }} as caption_key from candidates
+        select snapshot_date, video_id, {{ caption_key(caption_columns) }} as caption_key
+        from candidates
     ) as observed
     inner join per_variant using (video_id, caption_key)
 ),

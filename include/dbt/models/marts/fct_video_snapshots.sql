@@ -9,9 +9,11 @@
     would copy every column of every landed day on each build (1 s at 10M video snapshots); for
     the same reason `candidates` is not materialized.
     A video's caption rarely changes between its snapshots, so sponsored_signal (five regular
-    expressions over the caption) is computed once per caption variant (caption_signals) and
-    joined back on the video and a hash of the caption, its hashtags and the ad flag.
+    expressions over the caption) is computed once per caption variant (caption_signals,
+    macros/variants.sql) and joined back on the video and a hash of the caption, its hashtags and
+    the ad flag.
 -#}
+{% set caption_columns = [('description', 'description'), ('hashtags', 'hashtags'), ('is_ads', 'is_ads')] %}
 {% if is_incremental() %}
 with replaced_dates as (
     {{ replaced_snapshot_dates_sql() }}
@@ -72,7 +74,7 @@ measured as (
         ln(greatest(
             (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
         )) as log_age_hours,
-        hash(description, hashtags, is_ads) as caption_key
+        {{ caption_key(caption_columns) }} as caption_key
     from current_snapshots
 ),
 
@@ -110,15 +112,7 @@ caption_signals as (
         caption_key,
         {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal
     from (
-        select
-            video_id,
-            hash(description, hashtags, is_ads) as caption_key,
-            any_value(description) as description,
-            any_value(hashtags) as hashtags,
-            any_value(is_ads) as is_ads
-        from candidates
-        where {{ in_replaced_dates() }}
-        group by all
+        {{ caption_variants('candidates', caption_columns, in_replaced_dates()) }}
     ) as variants
 ),
 
