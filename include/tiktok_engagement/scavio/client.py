@@ -4,7 +4,7 @@ What happens to one request (``ScavioClient.request``), attempt by attempt::
 
     stopped?            a 401, a 402, a credit cap or a missing date echo was seen: raise it again
     balance gate        with a credit reserve and no balance known yet: one attempt at a time
-    semaphore           at most ``max_in_flight`` attempts in flight (released while backing off),
+    in-flight gate      at most ``max_in_flight`` attempts in flight (released while backing off),
                         lowered to the plan's ``concurrency`` when a 429 reports a smaller one
     rate limiter        optional: evenly spaced starts for requests_per_second / _minute
     budget.reserve(1)   BudgetExceededError before sending if a cap or the reserve could be passed;
@@ -472,7 +472,7 @@ class ScavioClient:
             timeout=httpx.Timeout(
                 connect=min(timeout, 10.0), read=timeout, write=timeout, pool=timeout
             ),
-            # The semaphore keeps attempts at max_in_flight, so the pool never makes one wait.
+            # The in-flight gate keeps attempts at max_in_flight or below, so the pool never makes one wait.
             limits=httpx.Limits(
                 max_connections=max_in_flight, max_keepalive_connections=max_in_flight
             ),
