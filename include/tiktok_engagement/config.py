@@ -296,6 +296,19 @@ class StorageSettings:
         """Where DuckDB spills past its memory limit (default ``<warehouse>/work/tmp``)."""
         return self.duckdb_temp_dir or self.warehouse_dir / "work" / "tmp"
 
+    @property
+    def duckdb_config(self) -> dict[str, str]:
+        """DuckDB's limits for every connection of a build (dbt's and publishing's alike).
+
+        Given when a connection opens: DuckDB refuses to move ``temp_directory`` once a query has
+        spilled to it.
+        """
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "threads": str(self.duckdb_threads),
+            "temp_directory": str(self.duckdb_temp_directory),
+        }
+
     def resolved(self) -> StorageSettings:
         """The same settings with absolute local paths, for processes with another working dir."""
         landing = self.landing_uri

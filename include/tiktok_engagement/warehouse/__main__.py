@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "publish":
         try:
-            published = publish(warehouse_dir, exports_dir)
+            storage.duckdb_temp_directory.mkdir(parents=True, exist_ok=True)
+            published = publish(warehouse_dir, exports_dir, duckdb_config=storage.duckdb_config)
         except PublishError as error:
             print(error, file=sys.stderr)
             return 1

@@ -181,6 +181,7 @@ def build_snapshot(
             snapshot_date=snapshot_date,
             build_id=build_id,
             dates=dates if exports_current else None,
+            duckdb_config=storage.duckdb_config,
         )
         timings["publish"] = time.perf_counter() - started
         paths.unpublished_marker.unlink()

@@ -111,14 +111,15 @@ def dbt_environment(
     storage = storage.resolved()
     paths = WarehousePaths(storage.warehouse_dir)
     env = dict(os.environ if base is None else base)
+    limits = storage.duckdb_config
     env.update(
         {
             "TIKTOK_LANDING_ROOT": storage.landing_root.rstrip("/"),
             "TIKTOK_WORK_DB": str(paths.work_db),
             "TIKTOK_MARTS_DB": str(paths.marts_db),
-            "TIKTOK_DUCKDB_MEMORY_LIMIT": storage.duckdb_memory_limit,
-            "TIKTOK_DUCKDB_THREADS": str(storage.duckdb_threads),
-            "TIKTOK_DUCKDB_TEMP_DIR": str(storage.duckdb_temp_directory),
+            "TIKTOK_DUCKDB_MEMORY_LIMIT": limits["memory_limit"],
+            "TIKTOK_DUCKDB_THREADS": limits["threads"],
+            "TIKTOK_DUCKDB_TEMP_DIR": limits["temp_directory"],
             "SCAVIO_PRICE_PER_CREDIT": repr(float(storage.price_per_credit)),
             "TIKTOK_FULL_TESTS": "1" if full_tests else "0",
             "DO_NOT_TRACK": "1",

@@ -48,7 +48,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -325,7 +325,11 @@ def _write_build_info(
 
 
 def _export_all(
-    marts_db: Path, exports_dir: Path, tables: list[str], dates: Iterable[date] | None
+    marts_db: Path,
+    exports_dir: Path,
+    tables: list[str],
+    dates: Iterable[date] | None,
+    duckdb_config: Mapping[str, str],
 ) -> tuple[dict[str, Path], dict[str, tuple[date, ...]]]:
     """Every table of the (closed, complete) working marts file as Parquet, read-only.
 
@@ -334,7 +338,7 @@ def _export_all(
     exports: dict[str, Path] = {}
     exported_dates: dict[str, tuple[date, ...]] = {}
     wanted = None if dates is None else tuple(dates)
-    con = duckdb.connect(str(marts_db), read_only=True)
+    con = duckdb.connect(str(marts_db), read_only=True, config=dict(duckdb_config))
     try:
         for table in tables:
             if table in DATED_TABLES:
@@ -386,6 +390,7 @@ def publish(
     snapshot_date: date | None = None,
     build_id: str | None = None,
     dates: Iterable[date] | None = None,
+    duckdb_config: Mapping[str, str] | None = None,
 ) -> PublishResult:
     """Publish the working marts of ``warehouse_dir``: build_info, Parquet exports, serving file.
 
@@ -396,14 +401,20 @@ def publish(
     dates it rebuilt when :func:`exports_match_working_marts` says nothing else changed); only
     their files of the dated tables are rewritten, plus any date without a file. None (the
     default) rewrites every date's file, which is always correct.
+
+    ``duckdb_config``: DuckDB's limits for publishing's connections
+    (:attr:`~tiktok_engagement.config.StorageSettings.duckdb_config`; None: DuckDB's defaults).
+    The partitioned export of the dated tables holds every date's rows at once: without a memory
+    limit it takes as much memory as the largest mart.
     """
+    config = dict(duckdb_config or {})
     paths = WarehousePaths(Path(warehouse_dir))
     marts_db = paths.marts_db
     if not marts_db.exists():
         raise PublishError(f"no working marts database at {marts_db}: run a build first")
     build_id = build_id or new_build_id()
     published_at = datetime.now(UTC)
-    con = duckdb.connect(str(marts_db))
+    con = duckdb.connect(str(marts_db), config=dict(config))
     try:
         tables = _mart_tables(con)
         missing = sorted(set(CONTRACT_TABLES) - set(tables))
@@ -429,7 +440,7 @@ def publish(
     with ThreadPoolExecutor(max_workers=1) as pool:
         serving = pool.submit(replace_atomically, marts_db, paths.serving_db)
         exports, exported_dates = _export_all(
-            marts_db, Path(exports_dir), [*tables, BUILD_INFO_TABLE], dates
+            marts_db, Path(exports_dir), [*tables, BUILD_INFO_TABLE], dates, config
         )
         serving.result()
     paths.publish_stamp.write_text(json.dumps(stamp))
