@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -751,6 +751,78 @@ async def extract_searches_async(
     )
 
 
+class _Due(Protocol):
+    """A due item of a listing load (a video, a creator): its key in ``loads``."""
+
+    @property
+    def item(self) -> str: ...
+
+
+_DueT = TypeVar("_DueT", bound=_Due)
+_EntryT = TypeVar("_EntryT")
+
+
+async def _extract_listings(
+    settings: Settings,
+    snapshot_date: date,
+    due: Sequence[_DueT],
+    *,
+    kind: str,
+    part: str,
+    run_id: str | None,
+    run_attempt: int,
+    fresh: bool | None,
+    label: Callable[[_DueT], str],
+    pages: Callable[[_DueT], int],
+    fetch: Callable[[ScavioClient, _DueT], Awaitable[Sequence[_EntryT]]],
+    entry_id: Callable[[_EntryT], str],
+    row: Callable[[_DueT, _EntryT, Load], dict[str, Any]],
+) -> ExtractionReport:
+    """One load of a paged listing per due item (a video's comments, a creator's followings),
+    landed in the dataset named ``kind``; ``pages`` is an item's page bound, one credit each."""
+    fresh = settings.fresh_capture if fresh is None else fresh
+    landing = Landing(settings.landing_root)
+    done = items_to_skip(landing, snapshot_date, kind, fresh=fresh, run_id=run_id)
+    todo = [d for d in due if d.item not in done]
+    skipped = [d.item for d in due if d.item in done]
+    by_key = {d.item: d for d in todo}
+
+    def fetcher(item: _DueT) -> Callable[[ScavioClient], Awaitable[Sequence[_EntryT]]]:
+        async def fetch_item(client: ScavioClient) -> Sequence[_EntryT]:
+            return await fetch(client, item)
+
+        return fetch_item
+
+    def collect(work: _Work, result: Any, load: Load) -> Collected:
+        item = by_key[work.key]
+        rows = []
+        seen: set[str] = set()
+        for entry in result:
+            key = entry_id(entry)
+            if key in seen:  # a listing can repeat an entry across a page boundary
+                continue
+            seen.add(key)
+            rows.append(row(item, entry, load))
+        # An item that answered with an empty listing adds no batch, so such a load lands no
+        # empty file.
+        return {kind: [to_batch(kind, rows)] if rows else []}
+
+    work = [_Work(d.item, label(d), fetcher(d)) for d in todo]
+    return await _run_load(
+        settings,
+        snapshot_date,
+        kind=kind,
+        part=part,
+        work=work,
+        skipped=skipped,
+        credits_wanted=sum(pages(d) for d in todo),
+        collect=collect,
+        run_id=run_id,
+        run_attempt=run_attempt,
+        fresh=fresh,
+    )
+
+
 async def extract_comments_async(
     settings: Settings,
     snapshot_date: date,
@@ -768,68 +840,46 @@ async def extract_comments_async(
     Videos that an earlier load of the date completed are skipped unless ``fresh``. A video that is
     gone (404) counts as done, like a creator that is gone.
     """
-    fresh = settings.fresh_capture if fresh is None else fresh
-    landing = Landing(settings.landing_root)
-    done = items_to_skip(landing, snapshot_date, "comments", fresh=fresh, run_id=run_id)
-    todo = [v for v in videos if v.item not in done]
-    skipped = [v.item for v in videos if v.item in done]
-    by_key = {v.item: v for v in todo}
 
-    def fetcher(video: DueVideo) -> Callable[[ScavioClient], Awaitable[Any]]:
-        async def fetch(client: ScavioClient) -> list[PagedComment]:
-            return await client.video_comments(
-                video.video_id, max_pages=settings.comment_pages, item_key=video.video_id
-            )
+    def row(video: DueVideo, paged: PagedComment, load: Load) -> dict[str, Any]:
+        comment = paged.comment
+        return {
+            "snapshot_date": snapshot_date,
+            "video_id": video.video_id,
+            "creator_username": video.creator_username,
+            "video_author_unique_id": video.video_author_unique_id,
+            "sample_source": video.sample_source,
+            "query": video.query,
+            "page": paged.page,
+            "comment_rank": paged.rank,
+            "comment_id": comment.comment_id,
+            "parent_comment_id": comment.parent_comment_id,
+            "text": comment.text,
+            "created_at": comment.created_at,
+            "like_count": comment.like_count,
+            "reply_count": comment.reply_count,
+            "commenter_unique_id": comment.commenter_unique_id,
+            "commenter_nickname": comment.commenter_nickname,
+            "raw_json": raw_json(comment.raw),
+            **_lineage_of(comment, load),
+        }
 
-        return fetch
-
-    def collect(item: _Work, result: Any, load: Load) -> Collected:
-        video = by_key[item.key]
-        rows = []
-        seen: set[str] = set()
-        for paged in result:
-            comment = paged.comment
-            if comment.comment_id in seen:  # a listing can repeat an item across a page boundary
-                continue
-            seen.add(comment.comment_id)
-            rows.append(
-                {
-                    "snapshot_date": snapshot_date,
-                    "video_id": video.video_id,
-                    "creator_username": video.creator_username,
-                    "video_author_unique_id": video.video_author_unique_id,
-                    "sample_source": video.sample_source,
-                    "query": video.query,
-                    "page": paged.page,
-                    "comment_rank": paged.rank,
-                    "comment_id": comment.comment_id,
-                    "parent_comment_id": comment.parent_comment_id,
-                    "text": comment.text,
-                    "created_at": comment.created_at,
-                    "like_count": comment.like_count,
-                    "reply_count": comment.reply_count,
-                    "commenter_unique_id": comment.commenter_unique_id,
-                    "commenter_nickname": comment.commenter_nickname,
-                    "raw_json": raw_json(comment.raw),
-                    **_lineage_of(comment, load),
-                }
-            )
-        # A video that answered with no comments adds no batch, so such a load lands no empty file.
-        return {"comments": [to_batch("comments", rows)] if rows else []}
-
-    work = [_Work(v.item, v.item, fetcher(v)) for v in todo]
-    return await _run_load(
+    return await _extract_listings(
         settings,
         snapshot_date,
+        videos,
         kind="comments",
         part=part,
-        work=work,
-        skipped=skipped,
-        credits_wanted=len(todo) * settings.comment_pages,
-        collect=collect,
         run_id=run_id,
         run_attempt=run_attempt,
         fresh=fresh,
+        label=lambda video: video.item,
+        pages=lambda _video: settings.comment_pages,
+        fetch=lambda client, video: client.video_comments(
+            video.video_id, max_pages=settings.comment_pages, item_key=video.video_id
+        ),
+        entry_id=lambda paged: paged.comment.comment_id,
+        row=row,
     )
 
 
@@ -850,60 +900,39 @@ async def extract_followings_async(
     Creators an earlier load of the date completed are skipped unless ``fresh``. A creator that is
     gone (404) counts as done, like in the creator extraction.
     """
-    fresh = settings.fresh_capture if fresh is None else fresh
-    landing = Landing(settings.landing_root)
-    done = items_to_skip(landing, snapshot_date, "followings", fresh=fresh, run_id=run_id)
-    todo = [c for c in creators if c.item not in done]
-    skipped = [c.item for c in creators if c.item in done]
-    by_key = {c.item: c for c in todo}
 
-    def fetcher(creator: DueCreator) -> Callable[[ScavioClient], Awaitable[Any]]:
-        async def fetch(client: ScavioClient) -> list[PagedFollowing]:
-            return await client.user_followings(
-                creator.sec_uid, max_pages=creator.pages, item_key=creator.username
-            )
+    def row(creator: DueCreator, paged: PagedFollowing, load: Load) -> dict[str, Any]:
+        account = paged.following
+        return {
+            "snapshot_date": snapshot_date,
+            "creator_username": creator.username,
+            "creator_sec_uid": creator.sec_uid,
+            "page": paged.page,
+            "position": paged.position,
+            "followed_unique_id": account.unique_id,
+            "followed_sec_uid": account.sec_uid,
+            "followed_nickname": account.nickname,
+            "followed_follower_count": account.follower_count,
+            "raw_json": raw_json(account.raw),
+            **_lineage_of(account, load),
+        }
 
-        return fetch
-
-    def collect(item: _Work, result: Any, load: Load) -> Collected:
-        creator = by_key[item.key]
-        rows = []
-        seen: set[str] = set()
-        for paged in result:
-            account = paged.following
-            if account.unique_id in seen:  # a list can repeat an account across a page boundary
-                continue
-            seen.add(account.unique_id)
-            rows.append(
-                {
-                    "snapshot_date": snapshot_date,
-                    "creator_username": creator.username,
-                    "creator_sec_uid": creator.sec_uid,
-                    "page": paged.page,
-                    "position": paged.position,
-                    "followed_unique_id": account.unique_id,
-                    "followed_sec_uid": account.sec_uid,
-                    "followed_nickname": account.nickname,
-                    "followed_follower_count": account.follower_count,
-                    "raw_json": raw_json(account.raw),
-                    **_lineage_of(account, load),
-                }
-            )
-        return {"followings": [to_batch("followings", rows)] if rows else []}
-
-    work = [_Work(c.item, c.username, fetcher(c)) for c in todo]
-    return await _run_load(
+    return await _extract_listings(
         settings,
         snapshot_date,
+        creators,
         kind="followings",
         part=part,
-        work=work,
-        skipped=skipped,
-        credits_wanted=sum(c.pages for c in todo),
-        collect=collect,
         run_id=run_id,
         run_attempt=run_attempt,
         fresh=fresh,
+        label=lambda creator: creator.username,
+        pages=lambda creator: creator.pages,
+        fetch=lambda client, creator: client.user_followings(
+            creator.sec_uid, max_pages=creator.pages, item_key=creator.username
+        ),
+        entry_id=lambda paged: paged.following.unique_id,
+        row=row,
     )
 
 
