@@ -751,14 +751,14 @@ async def extract_searches_async(
     )
 
 
-class _Due(Protocol):
+class DueItem(Protocol):
     """A due item of a listing load (a video, a creator): its key in ``loads``."""
 
     @property
     def item(self) -> str: ...
 
 
-_DueT = TypeVar("_DueT", bound=_Due)
+_DueT = TypeVar("_DueT", bound=DueItem)
 _EntryT = TypeVar("_EntryT")
 
 

@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import pyarrow.parquet as pq
 
@@ -59,6 +60,7 @@ from .comments.sampling import (
 from .config import Creator, Query, Settings
 from .extract import (
     CreatorPlan,
+    DueItem,
     creator_item,
     estimate_credits,
     items_to_skip,
@@ -92,6 +94,9 @@ BRAND_PART = "brands-part"
 BRAND_SUBSET_PART = "brands-subset"
 PROBE_PART = "{kind}-probe"
 
+_T = TypeVar("_T")
+_DueT = TypeVar("_DueT", bound=DueItem)
+
 
 def _digest(text: str, length: int = 8) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:length]
@@ -101,6 +106,49 @@ def is_fresh(settings: Settings, fresh: bool | None) -> bool:
     """Whether to capture again what the date already landed: ``fresh`` when given, else the
     setting (``TIKTOK_FRESH_CAPTURE``)."""
     return settings.fresh_capture if fresh is None else fresh
+
+
+def _still_to_fetch(
+    settings: Settings,
+    landing: Landing,
+    day: date,
+    kind: str,
+    due: Sequence[_DueT],
+    *,
+    fresh: bool | None,
+    run_id: str | None,
+) -> list[_DueT]:
+    """The due items a load of ``kind`` would still fetch: with ``fresh`` the whole selection
+    again, except what earlier loads of the same ``run_id`` fetched (its probe, a retried task)."""
+    done = items_to_skip(landing, day, kind, fresh=is_fresh(settings, fresh), run_id=run_id)
+    return [d for d in due if d.item not in done]
+
+
+def _numbered(items: Sequence[_T], size: int, prefix: str) -> list[tuple[str, list[_T]]]:
+    """``items`` in slices of ``size``, each with its part name ``<prefix>-<batch:04d>``."""
+    if size < 1:
+        raise ValueError(f"batch size {size} must be at least 1")
+    return [
+        (f"{prefix}-{index:04d}", list(items[start : start + size]))
+        for index, start in enumerate(range(0, len(items), size))
+    ]
+
+
+def _first_to_fetch(todo: Sequence[_T], day: date, today: date | None) -> _T | None:
+    """The probe: the first item still to fetch, when ``day`` needs one (see the module doc)."""
+    return todo[0] if todo and needs_probe(day, today) else None
+
+
+def _read_columns(landing: Landing, paths: Iterable[str], columns: list[str]) -> list[dict]:
+    """The rows of landed files, reading only ``columns`` (comments carry long texts); a column a
+    file predates comes back as None."""
+    rows: list[dict] = []
+    for path in paths:
+        parquet = pq.ParquetFile(path, filesystem=landing.fs)
+        present = [c for c in columns if c in parquet.schema_arrow.names]
+        missing = dict.fromkeys(c for c in columns if c not in present)
+        rows += [{**missing, **row} for row in parquet.read(columns=present).to_pylist()]
+    return rows
 
 
 @dataclass(frozen=True)
@@ -279,14 +327,8 @@ class CommentDay:
 
 
 def _column_rows(landing: Landing, dataset: str, day: date, columns: list[str]) -> list[dict]:
-    """The rows of a date's partition, reading only ``columns`` (comments carry long texts)."""
-    rows: list[dict] = []
-    for path in landing.files(dataset, day):
-        parquet = pq.ParquetFile(path, filesystem=landing.fs)
-        present = [c for c in columns if c in parquet.schema_arrow.names]
-        missing = dict.fromkeys(c for c in columns if c not in present)
-        rows += [{**missing, **row} for row in parquet.read(columns=present).to_pylist()]
-    return rows
+    """The rows of a date's partition, reading only ``columns``."""
+    return _read_columns(landing, landing.files(dataset, day), columns)
 
 
 def sampled_before(landing: Landing, day: date, policy: CommentPolicy) -> set[str]:
@@ -347,8 +389,9 @@ def plan_comment_day(
         posts, results, policy, day, creators=[c.username for c in selected], sampled=sampled
     )
     selection = select_due(candidates, sampled, policy)
-    done = items_to_skip(landing, day, "comments", fresh=is_fresh(settings, fresh), run_id=run_id)
-    todo = [v for v in selection.due if v.item not in done]
+    todo = _still_to_fetch(
+        settings, landing, day, "comments", selection.due, fresh=fresh, run_id=run_id
+    )
     return CommentDay(
         day, policy, selection, todo, len(todo) * policy.pages, posts_landed=bool(posts)
     )
@@ -385,17 +428,12 @@ def comment_batches(
     due: Sequence[DueVideo], size: int = DEFAULT_COMMENT_BATCH_SIZE
 ) -> list[CommentBatch]:
     """Split the date's selection into batches of ``size`` (``comments-part-<batch:04d>``)."""
-    if size < 1:
-        raise ValueError(f"batch size {size} must be at least 1")
-    return [
-        CommentBatch(f"{COMMENT_PART}-{index:04d}", list(due[start : start + size]))
-        for index, start in enumerate(range(0, len(due), size))
-    ]
+    return [CommentBatch(part, videos) for part, videos in _numbered(due, size, COMMENT_PART)]
 
 
 def probe_comment_video(day: CommentDay, today: date | None = None) -> DueVideo | None:
     """The video to sample alone first, or None when no probe is needed."""
-    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+    return _first_to_fetch(day.todo, day.snapshot_date, today)
 
 
 @dataclass(frozen=True)
@@ -435,13 +473,7 @@ class FollowingDay:
 
 def _all_rows(landing: Landing, dataset: str, columns: list[str]) -> list[dict]:
     """Every landed row of a dataset, reading only ``columns``."""
-    rows: list[dict] = []
-    for path in landing.files(dataset):
-        parquet = pq.ParquetFile(path, filesystem=landing.fs)
-        present = [c for c in columns if c in parquet.schema_arrow.names]
-        missing = dict.fromkeys(c for c in columns if c not in present)
-        rows += [{**missing, **row} for row in parquet.read(columns=present).to_pylist()]
-    return rows
+    return _read_columns(landing, landing.files(dataset), columns)
 
 
 def plan_following_day(
@@ -466,8 +498,9 @@ def plan_following_day(
     selection = select_due_creators(
         selected, graph_history(loads, day), latest_sec_uids(profiles, day), policy, day
     )
-    done = items_to_skip(landing, day, LOAD_KIND, fresh=is_fresh(settings, fresh), run_id=run_id)
-    todo = [c for c in selection.due if c.item not in done]
+    todo = _still_to_fetch(
+        settings, landing, day, LOAD_KIND, selection.due, fresh=fresh, run_id=run_id
+    )
     return FollowingDay(day, policy, selection, todo, sum(c.pages for c in todo))
 
 
@@ -505,17 +538,14 @@ def following_batches(
     due: Sequence[DueCreator], size: int = DEFAULT_FOLLOWING_BATCH_SIZE
 ) -> list[FollowingBatch]:
     """Split the date's selection into batches of ``size`` (``followings-part-<batch:04d>``)."""
-    if size < 1:
-        raise ValueError(f"batch size {size} must be at least 1")
     return [
-        FollowingBatch(f"{FOLLOWING_PART}-{index:04d}", list(due[start : start + size]))
-        for index, start in enumerate(range(0, len(due), size))
+        FollowingBatch(part, creators) for part, creators in _numbered(due, size, FOLLOWING_PART)
     ]
 
 
 def probe_following_creator(day: FollowingDay, today: date | None = None) -> DueCreator | None:
     """The creator to fetch alone first, or None when no probe is needed."""
-    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+    return _first_to_fetch(day.todo, day.snapshot_date, today)
 
 
 @dataclass(frozen=True)
@@ -536,18 +566,13 @@ def creator_batches(
     """Split the selection into batches of ``size``, named as the module docstring says; with
     ``brands``, brand accounts' batches (``brands-part-<batch:04d>``, ``brands-subset-...``), so
     that the roster's batches stay what they are whatever the brands file holds."""
-    if size < 1:
-        raise ValueError(f"batch size {size} must be at least 1")
     whole, some = (BRAND_PART, BRAND_SUBSET_PART) if brands else (CREATOR_PART, CREATOR_SUBSET_PART)
     prefix = (
         f"{some}-{_digest(','.join(sorted(c.username.lower() for c in selected)))}"
         if subset
         else whole
     )
-    return [
-        CreatorBatch(f"{prefix}-{index:04d}", list(selected[start : start + size]))
-        for index, start in enumerate(range(0, len(selected), size))
-    ]
+    return [CreatorBatch(part, creators) for part, creators in _numbered(selected, size, prefix)]
 
 
 def search_part(query: Query) -> str:
@@ -569,12 +594,12 @@ def needs_probe(day: date, today: date | None = None) -> bool:
 
 def probe_creator(day: CreatorDay, today: date | None = None) -> Creator | None:
     """The creator to extract alone first, or None when no probe is needed."""
-    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+    return _first_to_fetch(day.todo, day.snapshot_date, today)
 
 
 def probe_query(day: SearchDay, today: date | None = None) -> Query | None:
     """The query to extract alone first, or None when no probe is needed."""
-    return day.todo[0] if day.todo and needs_probe(day.snapshot_date, today) else None
+    return _first_to_fetch(day.todo, day.snapshot_date, today)
 
 
 __all__ = [
