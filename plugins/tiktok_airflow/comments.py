@@ -13,7 +13,15 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tiktok_airflow.extract_common import load_options, report_summary
+from tiktok_airflow.extract_common import (
+    emit_asset,
+    load_batch,
+    load_options,
+    plan_due_batches,
+    run_summary,
+    skip_unchanged,
+    total_rows,
+)
 from tiktok_airflow.runtime import failure_policy, snapshot_date, task_settings
 
 log = logging.getLogger(__name__)
@@ -33,36 +41,19 @@ def plan(context: Mapping[str, Any]) -> list[dict[str, Any]]:
         comment_batches,
         plan_comment_day,
         probe_comment_video,
-        probe_part,
     )
 
-    params = context.get("params") or {}
-    options = load_options(context)
-    with failure_policy():
-        settings = task_settings(context)
-        day = snapshot_date(context)
-        roster = load_roster(settings.creators_file)
-        planned = plan_comment_day(
-            settings, day, roster, fresh=options["fresh"], run_id=options["run_id"]
-        )
-        probe = probe_comment_video(planned)
-        if probe is not None:
-            log.info("%s is not today: checking the API answers as of it", day)
-            # The planning task holds one slot of the scavio_api pool: one request in flight.
-            report = extract_comments(
-                settings.with_overrides(max_in_flight=1),
-                day,
-                [probe],
-                part=probe_part("comments"),
-                **options,
-            )
-            log.info("%s", report.summary())
-    log.info("%s", planned.summary(settings))
-    size = int(params.get("batch_size") or DEFAULT_COMMENT_BATCH_SIZE)
-    return [
-        {"part": batch.part, "videos": [v.to_dict() for v in batch.videos]}
-        for batch in comment_batches(planned.due, size)
-    ]
+    return plan_due_batches(
+        context,
+        kind="comments",
+        items="videos",
+        roster=lambda settings: load_roster(settings.creators_file),
+        plan_day=plan_comment_day,
+        probe=probe_comment_video,
+        extract=extract_comments,
+        batches=comment_batches,
+        default_size=DEFAULT_COMMENT_BATCH_SIZE,
+    )
 
 
 def extract_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,21 +61,9 @@ def extract_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) -> dict[
     from tiktok_engagement.comments.sampling import DueVideo
     from tiktok_engagement.extract import extract_comments
 
-    with failure_policy():
-        settings = task_settings(context, in_flight_from_pool=True)
-        day = snapshot_date(context)
-        videos = [DueVideo.from_dict(v) for v in batch["videos"]]
-        log.info(
-            "%s %s: %d videos, at most %d requests in flight",
-            day,
-            batch["part"],
-            len(videos),
-            settings.max_in_flight,
-        )
-        report = extract_comments(
-            settings, day, videos, part=batch["part"], **load_options(context)
-        )
-    return report_summary(report, batch["part"])
+    return load_batch(
+        batch, context, items="videos", decode=DueVideo.from_dict, extract=extract_comments
+    )
 
 
 def score(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,29 +92,15 @@ def finalize(
     which has ``tiktok_warehouse`` build the date again with its comments. When the run landed
     neither comments nor scores, the task is skipped and emits nothing."""
     reports = list(reports or [])
-    with failure_policy():
-        settings = task_settings(context)
-        day = snapshot_date(context)
-    summary = {
-        "snapshot_date": day.isoformat(),
-        "parts": [b["part"] for b in batches],
+    counts = {
         "videos": sum(len(b["videos"]) for b in batches),
-        "comments_rows": sum(int(r.get("rows", {}).get("comments", 0)) for r in reports),
+        "comments_rows": total_rows(reports, "comments"),
         "comment_scores_rows": int(scored.get("comment_scores_rows", 0)),
-        "credits_used": sum(int(r.get("credits_used", 0)) for r in reports),
-        "skipped": sum(int(r.get("skipped", 0)) for r in reports),
-        "rejected": sum(int(r.get("rejected", 0)) for r in reports),
-        "landing": f"{settings.landing_root}/comments/snapshot_date={day.isoformat()}",
     }
+    summary = run_summary(context, [b["part"] for b in batches], reports, counts, main="comments")
     if not summary["comments_rows"] and not summary["comment_scores_rows"]:
-        from airflow.sdk.exceptions import AirflowSkipException
-
-        # Nothing new for the warehouse: no asset event, so no rebuild of an unchanged date.
-        log.info("nothing new landed %s", summary)
-        raise AirflowSkipException(f"no comments or scores landed for {day} by this run")
-    context["outlet_events"][asset].extra = {
-        k: summary[k]
-        for k in ("snapshot_date", "videos", "comments_rows", "comment_scores_rows", "landing")
-    }
-    log.info("landed %s", summary)
-    return summary
+        skip_unchanged(
+            summary, f"no comments or scores landed for {summary['snapshot_date']} by this run"
+        )
+    keys = ("snapshot_date", "videos", "comments_rows", "comment_scores_rows", "landing")
+    return emit_asset(context, asset, summary, keys)

@@ -8,14 +8,17 @@ summary for XCom: the due creators and what their fetch needs, never followed ac
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tiktok_airflow.extract_common import load_options, report_summary
-from tiktok_airflow.runtime import failure_policy, snapshot_date, task_settings
-
-log = logging.getLogger(__name__)
+from tiktok_airflow.extract_common import (
+    emit_asset,
+    load_batch,
+    plan_due_batches,
+    run_summary,
+    skip_unchanged,
+    total_rows,
+)
 
 
 def plan(context: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -33,39 +36,23 @@ def plan(context: Mapping[str, Any]) -> list[dict[str, Any]]:
         following_batches,
         plan_following_day,
         probe_following_creator,
-        probe_part,
     )
     from tiktok_engagement.selection import select_creators
 
-    params = context.get("params") or {}
-    options = load_options(context)
-    with failure_policy():
-        settings = task_settings(context)
-        day = snapshot_date(context)
-        roster = select_creators(
-            load_roster(settings.creators_file), params.get("creators") or [], what="creators"
-        )
-        planned = plan_following_day(
-            settings, day, roster, fresh=options["fresh"], run_id=options["run_id"]
-        )
-        probe = probe_following_creator(planned)
-        if probe is not None:
-            log.info("%s is not today: checking the API answers as of it", day)
-            # The planning task holds one slot of the scavio_api pool: one request in flight.
-            report = extract_followings(
-                settings.with_overrides(max_in_flight=1),
-                day,
-                [probe],
-                part=probe_part("followings"),
-                **options,
-            )
-            log.info("%s", report.summary())
-    log.info("%s", planned.summary(settings))
-    size = int(params.get("batch_size") or DEFAULT_FOLLOWING_BATCH_SIZE)
-    return [
-        {"part": batch.part, "creators": [c.to_dict() for c in batch.creators]}
-        for batch in following_batches(planned.due, size)
-    ]
+    wanted = (context.get("params") or {}).get("creators") or []
+    return plan_due_batches(
+        context,
+        kind="followings",
+        items="creators",
+        roster=lambda settings: select_creators(
+            load_roster(settings.creators_file), wanted, what="creators"
+        ),
+        plan_day=plan_following_day,
+        probe=probe_following_creator,
+        extract=extract_followings,
+        batches=following_batches,
+        default_size=DEFAULT_FOLLOWING_BATCH_SIZE,
+    )
 
 
 def extract_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
@@ -73,22 +60,14 @@ def extract_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) -> dict[
     from tiktok_engagement.extract import extract_followings
     from tiktok_engagement.graph.sampling import DueCreator
 
-    with failure_policy():
-        settings = task_settings(context, in_flight_from_pool=True)
-        day = snapshot_date(context)
-        creators = [DueCreator.from_dict(c) for c in batch["creators"]]
-        log.info(
-            "%s %s: %d creators, at most %d pages, %d requests in flight",
-            day,
-            batch["part"],
-            len(creators),
-            sum(c.pages for c in creators),
-            settings.max_in_flight,
-        )
-        report = extract_followings(
-            settings, day, creators, part=batch["part"], **load_options(context)
-        )
-    return report_summary(report, batch["part"])
+    return load_batch(
+        batch,
+        context,
+        items="creators",
+        decode=DueCreator.from_dict,
+        extract=extract_followings,
+        pages=lambda creator: creator.pages,
+    )
 
 
 def finalize(
@@ -101,27 +80,14 @@ def finalize(
     run landed no followings (nobody due, or all landed before), the task is skipped and emits
     nothing."""
     reports = list(reports or [])
-    with failure_policy():
-        settings = task_settings(context)
-        day = snapshot_date(context)
-    summary = {
-        "snapshot_date": day.isoformat(),
-        "parts": [b["part"] for b in batches],
+    counts = {
         "creators": sum(len(b["creators"]) for b in batches),
         "backfills": sum(c["mode"] == "backfill" for b in batches for c in b["creators"]),
-        "followings_rows": sum(int(r.get("rows", {}).get("followings", 0)) for r in reports),
-        "credits_used": sum(int(r.get("credits_used", 0)) for r in reports),
-        "skipped": sum(int(r.get("skipped", 0)) for r in reports),
-        "rejected": sum(int(r.get("rejected", 0)) for r in reports),
-        "landing": f"{settings.landing_root}/followings/snapshot_date={day.isoformat()}",
+        "followings_rows": total_rows(reports, "followings"),
     }
+    parts = [b["part"] for b in batches]
+    summary = run_summary(context, parts, reports, counts, main="followings")
     if not summary["followings_rows"]:
-        from airflow.sdk.exceptions import AirflowSkipException
-
-        log.info("nothing new landed %s", summary)
-        raise AirflowSkipException(f"no followings landed for {day} by this run")
-    context["outlet_events"][asset].extra = {
-        k: summary[k] for k in ("snapshot_date", "creators", "followings_rows", "landing")
-    }
-    log.info("landed %s", summary)
-    return summary
+        skip_unchanged(summary, f"no followings landed for {summary['snapshot_date']} by this run")
+    keys = ("snapshot_date", "creators", "followings_rows", "landing")
+    return emit_asset(context, asset, summary, keys)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tiktok_airflow.extract_common import finalize as finalize_extract
-from tiktok_airflow.extract_common import load_options, probe_past_date, report_summary
+from tiktok_airflow.extract_common import load_batch, load_options, probe_past_date
 from tiktok_airflow.runtime import failure_policy, snapshot_date, task_settings
 
 log = logging.getLogger(__name__)
@@ -74,21 +74,13 @@ def extract_batch(batch: Mapping[str, Any], context: Mapping[str, Any]) -> dict[
     from tiktok_engagement.config import Creator
     from tiktok_engagement.extract import extract_creators
 
-    with failure_policy():
-        settings = task_settings(context, in_flight_from_pool=True)
-        day = snapshot_date(context)
-        creators = [Creator(c["username"], c["niche"]) for c in batch["creators"]]
-        log.info(
-            "%s %s: %d creators, at most %d requests in flight",
-            day,
-            batch["part"],
-            len(creators),
-            settings.max_in_flight,
-        )
-        report = extract_creators(
-            settings, day, creators, part=batch["part"], **load_options(context)
-        )
-    return report_summary(report, batch["part"])
+    return load_batch(
+        batch,
+        context,
+        items="creators",
+        decode=lambda c: Creator(c["username"], c["niche"]),
+        extract=extract_creators,
+    )
 
 
 def finalize(
