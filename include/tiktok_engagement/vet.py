@@ -61,6 +61,9 @@ log = logging.getLogger(__name__)
 
 EXIT_NOT_FOUND = 7
 UNKNOWN_NICHE = "unknown"
+# Starts every vetting's run id: int_creator_engagement spells it too, to tell a date's vetted-only
+# creators from the tracked ones (tests/unit/test_vet_run_ids.py keeps the two the same).
+VET_RUN_PREFIX = "vet__"
 # The marts' recent-posts window (int_creator_engagement): the 20 most recently created posts.
 RECENT_POSTS = 20
 
@@ -852,7 +855,7 @@ def vet(
         username=on_roster.username if on_roster else handle,
         niche=niche or (on_roster.niche if on_roster else UNKNOWN_NICHE),
     )
-    run_id = f"vet__{Load.new().load_id}"
+    run_id = f"{VET_RUN_PREFIX}{Load.new().load_id}"
     result = Vetting(
         handle=creator.username,
         niche=creator.niche,
