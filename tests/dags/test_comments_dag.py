@@ -8,15 +8,15 @@ way: the warehouse still runs on the two extract assets alone).
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-import httpx
-import pyarrow.parquet as pq
 import pytest
 
+from tests.dags.simulated_runs import landed_files, landed_rows, run_for_day, use_simulator
+
 D = date(2026, 11, 10)
+QUERIES = "query,type\nhome workout,keyword\n"
 
 
 def test_schedule_pools_params_and_asset(dagbag):
@@ -41,64 +41,19 @@ def test_schedule_pools_params_and_asset(dagbag):
 # ---- whole runs ---------------------------------------------------------------------------------
 
 
-def use_simulator(monkeypatch, simulator, tmp_path: Path, creators: int) -> list[str]:
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SCAVIO_DEFAULT",
-        json.dumps(
-            {"conn_type": "scavio", "host": simulator.base_url, "password": simulator.api_key}
-        ),
-    )
-    rows = httpx.get(f"{simulator.base_url}/_sim/roster", params={"count": creators}).json()
-    roster = tmp_path / "creators.csv"
-    roster.write_text(
-        "username,niche\n" + "".join(f"{r['username']},{r['niche']}\n" for r in rows["creators"])
-    )
-    monkeypatch.setenv("TIKTOK_CREATORS_FILE", str(roster))
-    queries = tmp_path / "queries.csv"
-    queries.write_text("query,type\nhome workout,keyword\n")
-    monkeypatch.setenv("TIKTOK_QUERIES_FILE", str(queries))
-    return [r["username"] for r in rows["creators"]]
-
-
 def run(dagbag, dag_id: str, conf: dict | None = None, day: date = D):
-    """Run the DAG for ``day``; returns (run state, {task_id[map_index]: state})."""
-    from airflow.models import TaskInstance
-    from airflow.utils.session import create_session
-    from tiktok_airflow import wiring
-
-    factory = {
-        "tiktok_creator_posts": wiring.creator_params,
-        "tiktok_search_trends": wiring.search_params,
-        "tiktok_comments": wiring.comment_params,
-        "tiktok_warehouse": wiring.warehouse_params,
-    }[dag_id]
-    # dag.test() keeps a run's conf in the DAG's params: pass every param, defaults included.
-    conf = {**{name: param.value for name, param in factory().items()}, **(conf or {})}
-    dag_run = dagbag.dags[dag_id].test(
-        logical_date=datetime(day.year, day.month, day.day, tzinfo=UTC), run_conf=conf
-    )
-    with create_session() as session:
-        tis = session.query(TaskInstance).filter_by(dag_id=dag_id, run_id=dag_run.run_id).all()
-        states = {
-            ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): ti.state for ti in tis
-        }
-    return dag_run.state, states
+    return run_for_day(dagbag, dag_id, conf, day=day)
 
 
 def rows(data: Path, dataset: str, day: date = D) -> list[dict]:
-    folder = data / "landing" / dataset / f"snapshot_date={day.isoformat()}"
-    return [r for p in sorted(folder.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
-
-
-def files(data: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in (data / "landing").rglob("*.parquet")}
+    return landed_rows(data, dataset, day)
 
 
 @pytest.mark.slow
 def test_comments_land_in_batches_are_scored_and_the_warehouse_builds_them(
     dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
 ):
-    use_simulator(monkeypatch, simulator, tmp_path, creators=5)
+    use_simulator(monkeypatch, simulator, tmp_path, creators=5, queries=QUERIES)
     assert run(dagbag, "tiktok_creator_posts")[0] == "success"
     assert run(dagbag, "tiktok_search_trends")[0] == "success"
 
@@ -124,12 +79,12 @@ def test_comments_land_in_batches_are_scored_and_the_warehouse_builds_them(
     assert all(landed_once[c["video_id"]] == c["load_id"] for c in comments)
 
     # A re-run of the date: nothing is fetched or landed, and no asset event (finalize skips).
-    before = files(tiktok_env)
+    before = landed_files(tiktok_env)
     requests = simulator.stats()["requests"]
     state, tis = run(dagbag, "tiktok_comments", {"batch_size": 4})
     assert state == "success", tis
     assert tis["finalize"] == "skipped"
-    assert files(tiktok_env) == before
+    assert landed_files(tiktok_env) == before
     assert simulator.stats()["requests"] == requests
 
     # The warehouse builds the date with its comments.
@@ -141,7 +96,7 @@ def test_comments_land_in_batches_are_scored_and_the_warehouse_builds_them(
 def test_a_date_without_due_videos_runs_through_and_emits_nothing(
     dagbag, airflow_db, simulator, tiktok_env, tmp_path, monkeypatch
 ):
-    use_simulator(monkeypatch, simulator, tmp_path, creators=2)
+    use_simulator(monkeypatch, simulator, tmp_path, creators=2, queries=QUERIES)
     assert run(dagbag, "tiktok_creator_posts")[0] == "success"
     monkeypatch.setenv("TIKTOK_COMMENTS_DAILY_CREDITS", "0")  # a cap that samples nothing
     requests = simulator.stats()["requests"]
