@@ -8,16 +8,13 @@ videos no load of the date sampled yet.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from tiktok_engagement.comments.sampling import SOURCE_CREATOR_POSTS, SOURCE_SEARCH_RESULTS
-from tiktok_engagement.config import Creator, Query, Settings
+from tiktok_engagement.config import Query
 from tiktok_engagement.extract import (
     ExtractionStopped,
     extract_comments,
@@ -27,22 +24,9 @@ from tiktok_engagement.extract import (
 from tiktok_engagement.landing import LINEAGE_COLUMNS, Landing
 from tiktok_engagement.plan import comment_batches, plan_comment_day
 
+from tests.extract.cli_runs import roster_of, run_extract_cli, settings_for
+
 D = date(2026, 11, 10)
-
-
-def roster_of(simulator, count: int) -> list[Creator]:
-    rows = httpx.get(f"{simulator.base_url}/_sim/roster", params={"count": count}).json()
-    return [Creator(r["username"], r["niche"]) for r in rows["creators"]]
-
-
-def settings_for(simulator, tmp_path: Path, **overrides) -> Settings:
-    return Settings(
-        base_url=simulator.base_url,
-        api_key=simulator.api_key,
-        data_dir=tmp_path,
-        timeout_s=5.0,
-        **overrides,
-    )
 
 
 def test_due_videos_land_with_lineage_and_a_rerun_lands_nothing(simulator, tmp_path):
@@ -176,27 +160,7 @@ def test_batches_cover_the_selection_with_stable_names(simulator, tmp_path):
 
 
 def run_cli(simulator, data: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    roster = data.parent / "creators.csv"
-    if not roster.exists():
-        rows = simulator.roster(5)
-        roster.write_text(
-            "username,niche\n" + "".join(f"{r['username']},{r['niche']}\n" for r in rows)
-        )
-    environment = {
-        **os.environ,
-        "SCAVIO_BASE_URL": simulator.base_url,
-        "SCAVIO_API_KEY": simulator.api_key,
-        "TIKTOK_DATA_DIR": str(data),
-        "TIKTOK_CREATORS_FILE": str(roster),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tiktok_engagement.cli", "--date", D.isoformat(), *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_extract_cli(simulator, data, D, *args, creators=5, **env)
 
 
 @pytest.mark.slow  # a CLI run of a day through creators, searches and comments

@@ -8,36 +8,21 @@ retry after a stop fetches only the creators still missing; the dry run says wha
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from scavio_simulator import Population, as_of_timestamp
-from tiktok_engagement.config import Creator, Settings
 from tiktok_engagement.extract import ExtractionStopped, extract_creators, extract_followings
 from tiktok_engagement.graph.sampling import BACKFILL, REFRESH
 from tiktok_engagement.landing import LINEAGE_COLUMNS, Landing
 from tiktok_engagement.plan import following_batches, plan_following_day
 
+from tests.extract.cli_runs import roster_of, run_extract_cli, settings_for
+
 D = date(2026, 11, 10)
-
-
-def roster_of(simulator, count: int) -> list[Creator]:
-    return [Creator(r["username"], r["niche"]) for r in simulator.roster(count)]
-
-
-def settings_for(simulator, tmp_path: Path, **overrides) -> Settings:
-    return Settings(
-        base_url=simulator.base_url,
-        api_key=simulator.api_key,
-        data_dir=tmp_path,
-        timeout_s=5.0,
-        **overrides,
-    )
 
 
 def files_and_rows(landing: Landing, day: date) -> dict[str, int]:
@@ -155,27 +140,7 @@ def test_a_retry_after_a_stop_fetches_only_the_creators_still_missing(simulator,
 
 
 def run_cli(simulator, data: Path, day: date, *args: str) -> subprocess.CompletedProcess:
-    roster = data.parent / "creators.csv"
-    if not roster.exists():
-        rows = simulator.roster(3)
-        roster.write_text(
-            "username,niche\n" + "".join(f"{r['username']},{r['niche']}\n" for r in rows)
-        )
-    environment = {
-        **os.environ,
-        "SCAVIO_BASE_URL": simulator.base_url,
-        "SCAVIO_API_KEY": simulator.api_key,
-        "TIKTOK_DATA_DIR": str(data),
-        "TIKTOK_CREATORS_FILE": str(roster),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tiktok_engagement.cli", "--date", day.isoformat(), *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_extract_cli(simulator, data, day, *args, creators=3)
 
 
 def _planned(dry: subprocess.CompletedProcess) -> int:
