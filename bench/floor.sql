@@ -50,16 +50,36 @@ with superseded as (
     qualify row_number() over (
         partition by snapshot_date, creator_username order by max(captured_at) desc, load_id desc
     ) > 1
+),
+
+-- A video in two feeds of the date keeps its first feed position: the losers are found among
+-- the videos listed more than once, on the key columns alone, and the wide rows are never sorted.
+listed_twice as (
+    select snapshot_date, video_id
+    from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet')
+    where snapshot_date between getvariable('first_date') and getvariable('last_date')
+    group by snapshot_date, video_id
+    having count(*) > 1
+),
+
+duplicates as (
+    select snapshot_date, video_id, creator_username, feed_position, filename
+    from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
+    semi join listed_twice using (snapshot_date, video_id)
+    anti join superseded using (snapshot_date, creator_username, load_id)
+    where snapshot_date between getvariable('first_date') and getvariable('last_date')
+    qualify row_number() over (
+        partition by snapshot_date, video_id order by feed_position, creator_username, filename
+    ) > 1
 )
+
 select
     snapshot_date, video_id, creator_username, niche, sec_uid, author_unique_id, created_at,
     play_count, digg_count, comment_count, share_count, collect_count, description, hashtags, is_ads
 from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
 anti join superseded using (snapshot_date, creator_username, load_id)
-where snapshot_date between getvariable('first_date') and getvariable('last_date')
-qualify row_number() over (
-    partition by snapshot_date, video_id order by feed_position, creator_username, filename
-) = 1;
+anti join duplicates using (snapshot_date, video_id, creator_username, feed_position, filename)
+where snapshot_date between getvariable('first_date') and getvariable('last_date');
 
 create temp table search_results as
 with superseded as (
@@ -96,9 +116,9 @@ select *
 from read_parquet(getvariable('landing_root') || '/loads/*/*.parquet', filename = true)
 where snapshot_date between getvariable('first_date') and getvariable('last_date');
 
--- A video's caption rarely changes between snapshots: the sponsorship signal (five regular
--- expressions) is matched once per video and caption variant, keyed as fct_video_snapshots keys
--- them (a hash of the description, hashtags and ad flag, compared within one video).
+-- fct_video_snapshots.sponsored_signal (macros/signals.sql): `disclosed` for the ad flag or a
+-- disclosure tag or phrase, `likely` for a gifted/collab tag, "thanks to @brand" or an @mention
+-- with a discount code, else `none`; matched once per caption variant (caption_variants below).
 -- The text the signal is matched on: the description and the hashtags (each as '#tag'), lower case.
 create temp macro sponsorship_text(description, hashtags) as lower(
     coalesce(description, '') || ' '
@@ -137,7 +157,7 @@ with aged as (
             (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
         )) as log_age_hours,
         timezone('UTC', cast(snapshot_date + 1 as timestamp)) as day_end,
-        hash(description, hashtags, is_ads) as caption_key
+        hash(coalesce(author_unique_id, creator_username), description, hashtags, is_ads) as variant_key
     from posts
 ),
 
@@ -222,8 +242,9 @@ joined as (
         if(f.video_id is not null, f.comment_count, searched.s.comment_count) as comment_count,
         if(f.video_id is not null, f.share_count, searched.s.share_count) as share_count,
         if(f.video_id is not null, f.collect_count, searched.s.collect_count) as collect_count,
-        if(f.video_id is not null, f.caption_key,
-            hash(searched.s.description, searched.s.hashtags, searched.s.is_ads)) as caption_key,
+        if(f.video_id is not null, f.variant_key, hash(
+            searched.s.author_unique_id, searched.s.description, searched.s.hashtags, searched.s.is_ads
+        )) as variant_key,
         case when f.video_id is null then searched.s.description end as search_description,
         case when f.video_id is null then searched.s.hashtags end as search_hashtags,
         case when f.video_id is null then searched.s.is_ads end as search_is_ads,
@@ -246,22 +267,31 @@ select
 from joined
 window by_video as (partition by video_id order by snapshot_date);
 
--- Every observation's caption, author and ad flag: the feed rows' from posts, the search-only
--- rows' from observations (used by caption_signals and brand_mentions, never sorted).
-create temp view observed_captions as
-select snapshot_date, video_id, coalesce(author_unique_id, creator_username) as author, description, hashtags, is_ads
-from posts
-union all
-select snapshot_date, video_id, author_unique_id, search_description, search_hashtags, search_is_ads
-from observations
-where not seen_in_creator_posts;
-
-create temp table caption_signals as
-select video_id, caption_key, sponsored_signal(sponsorship_text(description, hashtags), is_ads) as sponsored_signal
+-- A video's caption, author, hashtags and ad flag are the same on most of its snapshots: each
+-- distinct variant (keyed by a hash of the four, compared within one video, as the dbt models key
+-- theirs) is matched once, for the sponsorship signal (five regular expressions) here and the brand
+-- mentions below, and the results joined back to the snapshots that carry it. A feed row's
+-- caption is in posts, a search-only row's in observations.
+create temp table caption_variants as
+select
+    *,
+    sponsored_signal(sponsorship_text(description, hashtags), is_ads) as sponsored_signal
 from (
-    select video_id, hash(description, hashtags, is_ads) as caption_key, any_value(description) as description,
-        any_value(hashtags) as hashtags, any_value(is_ads) as is_ads
-    from observed_captions
+    select
+        video_id,
+        hash(author, description, hashtags, is_ads) as variant_key,
+        any_value(author) as author,
+        any_value(description) as description,
+        any_value(hashtags) as hashtags,
+        any_value(is_ads) as is_ads
+    from (
+        select video_id, coalesce(author_unique_id, creator_username) as author, description, hashtags, is_ads
+        from posts
+        union all
+        select video_id, author_unique_id, search_description, search_hashtags, search_is_ads
+        from observations
+        where not seen_in_creator_posts
+    )
     group by all
 );
 
@@ -306,11 +336,11 @@ select
     ) as is_implausible,
     views_vs_creator_median,
     coalesce(views_vs_creator_median >= 5, false) as is_outlier,
-    caption_signals.sponsored_signal,
+    caption_variants.sponsored_signal,
     similar_age_posts,
     creator_median_views_similar_age
 from observations
-left join caption_signals using (video_id, caption_key);
+left join caption_variants using (video_id, variant_key);
 
 -- A creator's engagement per date over its 20 most recently created posts captured that day, with
 -- the latest profile on or before the date (as int_creator_engagement); is_vetted_only when every
@@ -453,12 +483,12 @@ with videos as (
     select
         feed.*,
         coalesce(feed.views_vs_creator_median >= 5, false) as is_outlier,
-        caption_signals.sponsored_signal,
+        caption_variants.sponsored_signal,
         feed.created_at > feed.day_end - interval 720 hour as is_in_30d,
         feed.created_at > feed.day_end - interval 2160 hour as is_in_90d,
         feed.recency_rank <= 20 as is_recent
     from feed
-    left join caption_signals using (video_id, caption_key)
+    left join caption_variants using (video_id, variant_key)
     where not coalesce(starts_with(feed.niche, 'brand:'), false)
 ),
 
@@ -1160,15 +1190,9 @@ create temp macro brand_fold(text) as
 
 create table marts.brand_mentions as
 with variants as (
-    select
-        video_id,
-        hash(author, description, hashtags) as caption_key,
-        any_value(author) as author,
-        any_value(description) as description,
-        any_value(hashtags) as hashtags
-    from observed_captions
+    select video_id, variant_key as caption_key, author, description, hashtags
+    from caption_variants
     where exists (select 1 from brand_terms)
-    group by all
 ),
 
 folded as (
@@ -1255,8 +1279,8 @@ per_brand as (
         per_variant.is_owned,
         min(observed.snapshot_date) over (partition by per_variant.brand, per_variant.video_id) as first_seen_date
     from (
-        select snapshot_date, video_id, hash(author, description, hashtags) as caption_key
-        from observed_captions
+        select snapshot_date, video_id, variant_key as caption_key
+        from observations
         where exists (select 1 from brand_terms)
     ) as observed
     inner join per_variant using (video_id, caption_key)
