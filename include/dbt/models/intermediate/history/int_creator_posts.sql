@@ -2,16 +2,17 @@
 -- creator's feed (one per load that fetched it) only the latest is kept, whole (macros/picking.sql),
 -- so the feed is exactly one capture; a video listed twice in the day's feeds then keeps its first
 -- feed position. Each build replaces its snapshot date.
-with posts as (
+with posts as not materialized (
     {{ latest_capture_rows(ref('stg_landing__creator_posts'), ['creator_username']) }}
 ),
 
 deduplicated as (
-    select *
-    from posts
-    qualify row_number() over (
-        partition by snapshot_date, video_id order by feed_position, creator_username, landing_file
-    ) = 1
+    {{ first_row_per(
+        'posts',
+        ['snapshot_date', 'video_id'],
+        'feed_position, creator_username, landing_file',
+        ['creator_username', 'landing_file', 'request_seq', 'feed_position'],
+    ) }}
 )
 
 select

@@ -2,16 +2,17 @@
 -- of a query (one per load that ran it) only the latest is kept, whole (macros/picking.sql), so
 -- "videos found" is one capture's; a video returned twice for the query then keeps its best
 -- position. Each build replaces its snapshot date.
-with results as (
+with results as not materialized (
     {{ latest_capture_rows(ref('stg_landing__search_results'), ['query']) }}
 ),
 
 deduplicated as (
-    select *
-    from results
-    qualify row_number() over (
-        partition by snapshot_date, query, video_id order by page, result_rank, landing_file
-    ) = 1
+    {{ first_row_per(
+        'results',
+        ['snapshot_date', 'query', 'video_id'],
+        'page, result_rank, landing_file',
+        ['landing_file', 'request_seq', 'page', 'result_rank'],
+    ) }}
 )
 
 select
