@@ -37,6 +37,15 @@ with candidates as not materialized (
 ),
 {% endif %}
 
+-- The caption's hash replaces the caption itself before the windows, which sort every column
+-- they carry: the caption and its hashtags were most of their bytes.
+keyed as not materialized (
+    select
+        * exclude (description, hashtags),
+        {{ caption_key(caption_columns) }} as caption_key
+    from candidates
+),
+
 with_previous as (
     select
         *,
@@ -45,7 +54,7 @@ with_previous as (
         lag(digg_count) over by_video as previous_digg_count,
         lag(comment_count) over by_video as previous_comment_count,
         lag(share_count) over by_video as previous_share_count
-    from candidates
+    from keyed
     window by_video as (partition by video_id order by snapshot_date)
 ),
 
@@ -73,8 +82,7 @@ measured as (
         -- Epoch arithmetic: a time-zone conversion per row costs more than the window below.
         ln(greatest(
             (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
-        )) as log_age_hours,
-        {{ caption_key(caption_columns) }} as caption_key
+        )) as log_age_hours
     from current_snapshots
 ),
 
