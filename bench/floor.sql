@@ -41,44 +41,45 @@ select unnest(getvariable('brand_terms'), recursive := true);
 -- capture arrived last wins, whole (ties: the larger load_id), then rows are deduplicated to the
 -- grain. The landing files carry their lineage (bench/generate_landing.py). Only the columns the
 -- marts use are read: Parquet is columnar, raw_json is never decoded.
-create temp table posts as
-with superseded as (
-    select snapshot_date, creator_username, load_id
-    from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet')
-    where snapshot_date between getvariable('first_date') and getvariable('last_date')
-    group by snapshot_date, creator_username, load_id
-    qualify row_number() over (
-        partition by snapshot_date, creator_username order by max(captured_at) desc, load_id desc
-    ) > 1
-),
+create temp table superseded_posts as
+select snapshot_date, creator_username, load_id
+from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet')
+where snapshot_date between getvariable('first_date') and getvariable('last_date')
+group by snapshot_date, creator_username, load_id
+qualify row_number() over (
+    partition by snapshot_date, creator_username order by max(captured_at) desc, load_id desc
+) > 1;
 
 -- A video in two feeds of the date keeps its first feed position: the losers are found among
--- the videos listed more than once, on the key columns alone, and the wide rows are never sorted.
-listed_twice as (
+-- the videos listed more than once, on the key columns alone, so the wide rows are never sorted.
+create temp table duplicate_posts as
+with listed_twice as (
     select snapshot_date, video_id
     from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet')
     where snapshot_date between getvariable('first_date') and getvariable('last_date')
     group by snapshot_date, video_id
     having count(*) > 1
-),
-
-duplicates as (
-    select snapshot_date, video_id, creator_username, feed_position, filename
-    from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
-    semi join listed_twice using (snapshot_date, video_id)
-    anti join superseded using (snapshot_date, creator_username, load_id)
-    where snapshot_date between getvariable('first_date') and getvariable('last_date')
-    qualify row_number() over (
-        partition by snapshot_date, video_id order by feed_position, creator_username, filename
-    ) > 1
 )
+select snapshot_date, video_id, creator_username, feed_position, filename
+from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
+semi join listed_twice using (snapshot_date, video_id)
+anti join superseded_posts using (snapshot_date, creator_username, load_id)
+where snapshot_date between getvariable('first_date') and getvariable('last_date')
+qualify row_number() over (
+    partition by snapshot_date, video_id order by feed_position, creator_username, filename
+) > 1;
 
+-- The feed rows, their captions left in the Parquet (caption_variants reads them once more,
+-- straight into its aggregate) and only their key kept: variant_key, a hash of the author, the
+-- caption, the hashtags and the ad flag (see caption_variants).
+create temp table posts as
 select
     snapshot_date, video_id, creator_username, niche, sec_uid, author_unique_id, created_at,
-    play_count, digg_count, comment_count, share_count, collect_count, description, hashtags, is_ads
+    play_count, digg_count, comment_count, share_count, collect_count,
+    hash(coalesce(author_unique_id, creator_username), description, hashtags, is_ads) as variant_key
 from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
-anti join superseded using (snapshot_date, creator_username, load_id)
-anti join duplicates using (snapshot_date, video_id, creator_username, feed_position, filename)
+anti join superseded_posts using (snapshot_date, creator_username, load_id)
+anti join duplicate_posts using (snapshot_date, video_id, creator_username, feed_position, filename)
 where snapshot_date between getvariable('first_date') and getvariable('last_date');
 
 create temp table search_results as
@@ -148,16 +149,15 @@ create temp macro sponsored_signal(text, is_ads) as (
 -- within a factor 2 of its age, log scale, itself excluded). The age only falls as created_at
 -- rises, so (log_age_hours, created_at desc, video_id) is the order newest first, and the one sort
 -- by log_age_hours serves both windows. A video's feed row is its fct row (a feed row wins over
--- search rows), so these are fct_video_snapshots' values. The captions stay out of the sort.
+-- search rows), so these are fct_video_snapshots' values.
 create temp table feed as
 with aged as (
     select
-        * exclude (description, hashtags, is_ads),
+        *,
         ln(greatest(
             (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
         )) as log_age_hours,
-        timezone('UTC', cast(snapshot_date + 1 as timestamp)) as day_end,
-        hash(coalesce(author_unique_id, creator_username), description, hashtags, is_ads) as variant_key
+        timezone('UTC', cast(snapshot_date + 1 as timestamp)) as day_end
     from posts
 ),
 
@@ -199,9 +199,10 @@ select
     end as views_vs_creator_median
 from compared;
 
+drop table posts;
+
 -- One row per video and date: its feed row when it has one, else its search row with the most
 -- views (ties: the first query), with the number of its search rows; then the previous snapshot.
--- A search-only row keeps its caption here; a feed row's is in posts (see captions below).
 create temp table observations as
 with searched as (
     select
@@ -217,9 +218,7 @@ with searched as (
                 'comment_count': comment_count,
                 'share_count': share_count,
                 'collect_count': collect_count,
-                'description': description,
-                'hashtags': hashtags,
-                'is_ads': is_ads
+                'variant_key': hash(author_unique_id, description, hashtags, is_ads)
             },
             (-play_count, query)
         ) as s
@@ -242,12 +241,7 @@ joined as (
         if(f.video_id is not null, f.comment_count, searched.s.comment_count) as comment_count,
         if(f.video_id is not null, f.share_count, searched.s.share_count) as share_count,
         if(f.video_id is not null, f.collect_count, searched.s.collect_count) as collect_count,
-        if(f.video_id is not null, f.variant_key, hash(
-            searched.s.author_unique_id, searched.s.description, searched.s.hashtags, searched.s.is_ads
-        )) as variant_key,
-        case when f.video_id is null then searched.s.description end as search_description,
-        case when f.video_id is null then searched.s.hashtags end as search_hashtags,
-        case when f.video_id is null then searched.s.is_ads end as search_is_ads,
+        if(f.video_id is not null, f.variant_key, searched.s.variant_key) as variant_key,
         f.views_vs_creator_median,
         coalesce(f.similar_age_posts, 0) as similar_age_posts,
         f.creator_median_views_similar_age
@@ -270,8 +264,10 @@ window by_video as (partition by video_id order by snapshot_date);
 -- A video's caption, author, hashtags and ad flag are the same on most of its snapshots: each
 -- distinct variant (keyed by a hash of the four, compared within one video, as the dbt models key
 -- theirs) is matched once, for the sponsorship signal (five regular expressions) here and the brand
--- mentions below, and the results joined back to the snapshots that carry it. A feed row's
--- caption is in posts, a search-only row's in observations.
+-- mentions below, and the results joined back to the snapshots that carry it. The variants of the
+-- feed rows (read from the Parquet again, the captions only) and of every search row: a variant
+-- no snapshot carries (a search row that lost to a feed row or a row with more views) is joined
+-- to nothing.
 create temp table caption_variants as
 select
     *,
@@ -286,11 +282,13 @@ from (
         any_value(is_ads) as is_ads
     from (
         select video_id, coalesce(author_unique_id, creator_username) as author, description, hashtags, is_ads
-        from posts
+        from read_parquet(getvariable('landing_root') || '/creator_posts/*/*.parquet', filename = true)
+        anti join superseded_posts using (snapshot_date, creator_username, load_id)
+        anti join duplicate_posts using (snapshot_date, video_id, creator_username, feed_position, filename)
+        where snapshot_date between getvariable('first_date') and getvariable('last_date')
         union all
-        select video_id, author_unique_id, search_description, search_hashtags, search_is_ads
-        from observations
-        where not seen_in_creator_posts
+        select video_id, author_unique_id, description, hashtags, is_ads
+        from search_results
     )
     group by all
 );
@@ -649,6 +647,8 @@ from cadence
 left join growth using (creator_username, snapshot_date)
 left join deviation using (creator_username, snapshot_date)
 left join spikes using (creator_username, snapshot_date);
+
+drop table feed;
 
 -- creator_scorecard: vetting_score against the niche's `all` medians; overall_score's engagement
 -- part against the niche x follower tier medians when that tier has 5 creators with views, else
