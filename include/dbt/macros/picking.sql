@@ -72,35 +72,31 @@
     the window over every row. A window sorts every column of every row (the feeds' captions and
     hashtag lists too; at 10M rows it spilled 5 GB and was three quarters of the model's time),
     although almost every grain holds one row. So: count rows per grain (a hash aggregate over
-    the grain's columns), rank only the rows of grains listed more than once, and anti-join the
-    ones ranked after the first. `row_key` are the columns that, with the grain, tell two rows of a
-    grain apart (the landing file and the request's sequence and position within it); they may be
-    NULL (request_seq of files landed before lineage), hence `is not distinct from`.
+    the grain's columns); the rows of grains held once are kept as they are, and only the rows of
+    grains held more than once go through the window. Rows can be identical in every column (a
+    capture read twice from one file), so the repeated grains are ranked, never matched back.
 
     The CTE must be `not materialized`: it is read three times, and DuckDB would otherwise write
     it whole to memory (spilling) before reading it back. -#}
-{% macro first_row_per(relation, grain, order_by, row_key) -%}
+{% macro first_row_per(relation, grain, order_by) -%}
     {%- set grain_list = grain | join(', ') -%}
-    {%- set identity = (grain + row_key) | join(', ') -%}
     with repeated_grains as (
         select {{ grain_list }}
         from {{ relation }}
         group by {{ grain_list }}
         having count(*) > 1
-    ),
-
-    later_rows as (
-        select {{ identity }}
-        from {{ relation }}
-        semi join repeated_grains using ({{ grain_list }})
-        qualify row_number() over (partition by {{ grain_list }} order by {{ order_by }}) > 1
     )
 
-    select kept.*
-    from {{ relation }} as kept
-    anti join later_rows as later
-        on
-        {%- for column in grain + row_key %}
-        {% if not loop.first %}and {% endif %}kept.{{ column }} is not distinct from later.{{ column }}
-        {%- endfor %}
+    select single.*
+    from {{ relation }} as single
+    anti join repeated_grains as repeated
+        on {% for column in grain %}{% if not loop.first %} and {% endif %}single.{{ column }} is not distinct from repeated.{{ column }}{% endfor %}
+
+    union all
+
+    select ranked.*
+    from {{ relation }} as ranked
+    semi join repeated_grains as repeated
+        on {% for column in grain %}{% if not loop.first %} and {% endif %}ranked.{{ column }} is not distinct from repeated.{{ column }}{% endfor %}
+    qualify row_number() over (partition by {% for column in grain %}ranked.{{ column }}{{ ", " if not loop.last }}{% endfor %} order by {{ order_by }}) = 1
 {%- endmacro %}

@@ -10,8 +10,7 @@ deduplicated as (
     {{ first_row_per(
         'posts',
         ['snapshot_date', 'video_id'],
-        'feed_position, creator_username, landing_file',
-        ['creator_username', 'landing_file', 'request_seq', 'feed_position'],
+        'feed_position, creator_username, landing_file'
     ) }}
 )
 

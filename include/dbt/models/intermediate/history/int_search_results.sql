@@ -10,8 +10,7 @@ deduplicated as (
     {{ first_row_per(
         'results',
         ['snapshot_date', 'query', 'video_id'],
-        'page, result_rank, landing_file',
-        ['landing_file', 'request_seq', 'page', 'result_rank'],
+        'page, result_rank, landing_file'
     ) }}
 )
 
