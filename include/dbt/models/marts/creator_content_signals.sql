@@ -28,6 +28,9 @@
         2 days before the interval's start to its end (for a one-day interval: the day of the
         jump and the 3 days before), is a spike. Needs 3 intervals; false otherwise.
 #}
+-- The feed's posts are fct_video_snapshots' feed rows (int_creator_posts holds one row per video
+-- and date, and every one of them is a feed row there), which carry the outlier flag, the
+-- sponsorship signal and the engagement rate this model needs: no join back to the posts.
 with posts as (
     select
         snapshot_date,
@@ -36,35 +39,42 @@ with posts as (
         video_id,
         created_at,
         play_count,
-        timezone('UTC', cast(snapshot_date + 1 as timestamp)) as day_end
-    from {{ ref('int_creator_posts') }}
+        is_outlier,
+        sponsored_signal,
+        engagement_rate,
+        -- Microseconds since the epoch: timestamptz arithmetic goes through the session's
+        -- calendar row by row, at several times the cost of the window below.
+        epoch_us(created_at) as created_us,
+        epoch_us(cast(snapshot_date + 1 as timestamp)) as day_end_us
+    from {{ ref('fct_video_snapshots') }}
     -- Brand accounts (niche brand:<name>) are tracked for their mentions, not vetted.
-    where {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
+    where seen_in_creator_posts and {{ in_replaced_dates() }} and not {{ is_brand_niche('niche') }}
+),
+
+ranked as (
+    select
+        *,
+        -- 720 and 2160 hours, in microseconds.
+        created_us > day_end_us - 2592000000000 as is_in_30d,
+        created_us > day_end_us - 7776000000000 as is_in_90d,
+        row_number() over newest_first <= 20 as is_recent,
+        -- To the next newer post, or from the newest to the end of the day. One window for both:
+        -- the 90 days' posts are the newest ones, so a post's next newer one is among them too.
+        coalesce(lag(created_us) over newest_first, day_end_us) - created_us as gap_us
+    from posts
+    window newest_first as (
+        partition by creator_username, snapshot_date
+        order by created_at desc, video_id
+    )
 ),
 
 videos as (
     select
-        posts.*,
-        snapshots.is_outlier,
-        snapshots.sponsored_signal,
-        snapshots.engagement_rate,
-        -- Hours, not days: a day interval on a timestamptz follows the session's time zone (DST).
-        posts.created_at > posts.day_end - interval 720 hour as is_in_30d,
-        posts.created_at > posts.day_end - interval 2160 hour as is_in_90d,
-        row_number() over newest_first <= 20 as is_recent,
-        -- To the next newer post, or from the newest to the end of the day. One window for both:
-        -- the 90 days' posts are the newest ones, so a post's next newer one is among them too.
-        epoch(coalesce(lag(posts.created_at) over newest_first, posts.day_end) - posts.created_at)
-            / 86400.0 as gap_days
-    from posts
-    left join {{ ref('fct_video_snapshots') }} as snapshots
-        on snapshots.video_id = posts.video_id
-        and snapshots.snapshot_date = posts.snapshot_date
-        and {{ in_replaced_dates('snapshots.snapshot_date') }}
-    window newest_first as (
-        partition by posts.creator_username, posts.snapshot_date
-        order by posts.created_at desc, posts.video_id
-    )
+        * exclude (gap_us),
+        -- epoch() of the timestamps' difference: whole days' seconds plus the rest's, in days.
+        ((gap_us // 86400000000) * 86400.0 + cast(gap_us % 86400000000 as double) / 1e6) / 86400.0
+            as gap_days
+    from ranked
 ),
 
 cadence as (
@@ -91,7 +101,7 @@ cadence as (
 ),
 
 creator_dates as (
-    select distinct creator_username, snapshot_date from posts
+    select creator_username, snapshot_date from cadence
 ),
 
 creator_profiles as (
@@ -137,33 +147,6 @@ intervals as (
     qualify lag(profile_date) over by_date is not null
 ),
 
-date_intervals as (
-    select creator_dates.creator_username, creator_dates.snapshot_date, intervals.start_date, intervals.end_date, intervals.gain_per_day
-    from creator_dates
-    inner join intervals
-        on intervals.creator_username = creator_dates.creator_username
-        and intervals.end_date <= creator_dates.snapshot_date
-        and intervals.end_date > creator_dates.snapshot_date - 90
-),
-
-baseline as (
-    select creator_username, snapshot_date, count(*) as intervals, {{ group_median('gain_per_day') }} as median_gain
-    from date_intervals
-    group by all
-),
-
-deviation as (
-    select
-        baseline.creator_username,
-        baseline.snapshot_date,
-        baseline.intervals,
-        baseline.median_gain,
-        {{ group_median('abs(date_intervals.gain_per_day - baseline.median_gain)') }} as mad_gain
-    from baseline
-    inner join date_intervals using (creator_username, snapshot_date)
-    group by all
-),
-
 outlier_days as (
     select distinct creator_username, snapshot_date as outlier_date
     from {{ ref('fct_video_snapshots') }}
@@ -173,23 +156,98 @@ outlier_days as (
         and snapshot_date <= (select max(snapshot_date) from creator_dates)
 ),
 
-spikes as (
-    select date_intervals.creator_username, date_intervals.snapshot_date, count(*) as spikes
-    from date_intervals
-    inner join deviation using (creator_username, snapshot_date)
-    where deviation.intervals >= 3
-        and date_intervals.end_date > date_intervals.snapshot_date - 30
-        -- The MAD counts as at least 10 % of the median gain and 1 follower a day: with perfectly
-        -- steady growth (MAD 0) any rise above the median would otherwise be a spike.
-        and date_intervals.gain_per_day > deviation.median_gain
-            + 5 * greatest(deviation.mad_gain, 0.1 * abs(deviation.median_gain), 1)
-        and not exists (
+-- Whether an outlier video explains an interval's jump depends on the interval alone, not on the
+-- date it is judged from: decided once per interval.
+judged_intervals as (
+    select
+        intervals.*,
+        not exists (
             select 1
             from outlier_days
-            where outlier_days.creator_username = date_intervals.creator_username
-                and outlier_days.outlier_date between date_intervals.start_date - 2 and date_intervals.end_date
+            where outlier_days.creator_username = intervals.creator_username
+                and outlier_days.outlier_date between intervals.start_date - 2 and intervals.end_date
+        ) as is_unexplained
+    from intervals
+),
+
+-- Each creator's dates and its intervals in one stream ordered by day (an interval at its end
+-- date), so one pass of range windows gives every date the intervals that end in its 90 (30)
+-- days. Joining each date to those intervals instead made ~90 rows per creator and date.
+profile_days as (
+    select
+        creator_username,
+        end_date as day,
+        gain_per_day,
+        is_unexplained,
+        false as is_date
+    from judged_intervals
+    union all
+    select
+        creator_username,
+        snapshot_date as day,
+        null as gain_per_day,
+        null as is_unexplained,
+        true as is_date
+    from creator_dates
+),
+
+windowed as (
+    select
+        creator_username,
+        day as snapshot_date,
+        list(gain_per_day) filter (where not is_date) over last_90_days as gains_90d,
+        -- A spike needs one unexplained interval of the 30 days above the threshold: the largest
+        -- such gain decides.
+        max(gain_per_day) filter (where not is_date and is_unexplained) over last_30_days
+            as top_unexplained_gain_30d
+    from profile_days
+    window
+        last_90_days as (
+            partition by creator_username order by day
+            range between interval 89 day preceding and current row
+        ),
+        last_30_days as (
+            partition by creator_username order by day
+            range between interval 29 day preceding and current row
         )
-    group by all
+    qualify is_date
+),
+
+baseline as (
+    select
+        creator_username,
+        snapshot_date,
+        coalesce(len(gains_90d), 0) as intervals,
+        list_median(gains_90d) as median_gain,
+        top_unexplained_gain_30d,
+        gains_90d
+    from windowed
+),
+
+deviation as (
+    select
+        creator_username,
+        snapshot_date,
+        intervals,
+        median_gain,
+        list_median(list_transform(gains_90d, lambda gain: abs(gain - median_gain))) as mad_gain,
+        top_unexplained_gain_30d
+    from baseline
+),
+
+spikes as (
+    select
+        creator_username,
+        snapshot_date,
+        -- The MAD counts as at least 10 % of the median gain and 1 follower a day: with perfectly
+        -- steady growth (MAD 0) any rise above the median would otherwise be a spike.
+        coalesce(
+            intervals >= 3
+            and top_unexplained_gain_30d
+                > median_gain + 5 * greatest(mad_gain, 0.1 * abs(median_gain), 1),
+            false
+        ) as has_spike
+    from deviation
 )
 
 select
@@ -213,7 +271,7 @@ select
         when growth.profile_date_30d_before >= growth.now_date - 44
             then cast(growth.followers_now - growth.followers_30d_before as double) / nullif(growth.followers_30d_before, 0)
     end as follower_growth_30d,
-    coalesce(spikes.spikes, 0) > 0 as has_follower_spike,
+    coalesce(spikes.has_spike, false) as has_follower_spike,
     cadence.niche,
     cadence.posts_captured,
     cadence.posts_30d,
