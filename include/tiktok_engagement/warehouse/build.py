@@ -1,7 +1,10 @@
 """Building one snapshot date: load the day's landing partitions, run ``dbt build``, publish.
 
-``dbt build`` runs the models and their tests (data tests and unit tests) in DAG order; a failing
-test skips everything downstream of it and the build is reported as failed. Only a build whose
+``dbt build`` runs the models and their data tests in DAG order; a failing test skips everything
+downstream of it and the build is reported as failed. The dbt unit tests are left out
+(``BUILD_EXCLUDES``): they check the models' SQL against fixed inputs, not the landed data, so their
+outcome is the same on every build of one version of the project; the test suite runs them
+(tests/warehouse/test_dbt_unit_tests.py), as dbt recommends for unit tests. Only a build whose
 every node passed is published, so the serving file and the exports always hold the last good
 build. A failed build leaves the working files half-updated for that date; the next build of the
 same date replaces its rows again (every model replaces whole snapshot dates), and the publish
@@ -34,6 +37,8 @@ from .dbt_runner import DbtInvocation, dbt_args, dbt_environment, run_dbt
 from .paths import WarehousePaths
 from .publish import PublishResult, exports_match_working_marts, new_build_id, publish
 
+# dbt build's options of every warehouse build: no unit tests (see the module's docstring).
+BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 class WarehouseBuildError(RuntimeError):
     """dbt reported an error or a failing test; nothing was published. ``result`` has the details."""
@@ -160,7 +165,7 @@ def build_snapshot(
         )
         paths.unpublished_marker.touch()
         started = time.perf_counter()
-        invocation = run_dbt(dbt_args("build", paths), env, quiet=quiet)
+        invocation = run_dbt(dbt_args("build", paths, BUILD_EXCLUDES), env, quiet=quiet)
         timings["dbt_build"] = time.perf_counter() - started
         if not invocation.success or invocation.failures:
             failed = BuildResult(
