@@ -5,23 +5,15 @@
     not necessarily the day before); NULL on its first snapshot.
     On an incremental build only the videos seen on the replaced dates are read, with their
     earlier history, so the window below never scans the whole table's partitions. The history
-    is read several times rather than through one CTE: DuckDB materializes a CTE used twice, which
+    is referenced twice rather than through one CTE: DuckDB materializes a CTE used twice, which
     would copy every column of every landed day on each build (1 s at 10M video snapshots); for
     the same reason `candidates` is not materialized.
-    The similar-age peers of a feed row are the creator's other feed rows of the date whose age
-    is within a factor of 2 (log age within ln 2): each creator and date's feed rows are gathered
-    into one list (feed_groups) that each of its rows filters, rather than a range window over
-    the whole table, which sorted every column of every row by creator, date and age.
     A video's caption rarely changes between its snapshots, so sponsored_signal (five regular
     expressions over the caption) is computed once per caption variant (caption_signals,
     macros/variants.sql) and joined back on the video and a hash of the caption, its hashtags and
     the ad flag.
 -#}
 {% set caption_columns = [('description', 'description'), ('hashtags', 'hashtags'), ('is_ads', 'is_ads')] %}
-{#- Epoch arithmetic: a time-zone conversion per row costs more than the rest of the expression. -#}
-{% set log_age_hours -%}
-    ln(greatest((epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0))
-{%- endset %}
 {% if is_incremental() %}
 with replaced_dates as (
     {{ replaced_snapshot_dates_sql() }}
@@ -45,8 +37,8 @@ with candidates as not materialized (
 ),
 {% endif %}
 
--- The caption's hash replaces the caption itself before the window, which sorts every column
--- it carries: the caption and its hashtags were most of their bytes.
+-- The caption's hash replaces the caption itself before the windows, which sort every column
+-- they carry: the caption and its hashtags were most of their bytes.
 keyed as not materialized (
     select
         * exclude (description, hashtags),
@@ -87,50 +79,31 @@ measured as (
             or share_count < previous_share_count,
             false
         ) as has_count_decrease,
-        {{ log_age_hours }} as log_age_hours
+        -- Epoch arithmetic: a time-zone conversion per row costs more than the window below.
+        ln(greatest(
+            (epoch(cast(snapshot_date + 1 as timestamp)) - epoch(created_at)) / 3600.0, 1.0
+        )) as log_age_hours
     from current_snapshots
 ),
 
--- Only feed rows have similar-age peers, among the feed rows of their creator and date.
-feed_groups as (
-    select
-        creator_username,
-        snapshot_date,
-        list({{ log_age_hours }}) as peer_log_ages,
-        list(play_count) as peer_plays
-    from candidates
-    where seen_in_creator_posts and {{ in_replaced_dates() }}
-    group by creator_username, snapshot_date
-),
-
--- The peers within ln 2 of the row's log age, bounds computed as a range frame computes them;
--- the row itself is among them.
+-- Only feed rows have similar-age peers: a row seen only in searches gets a partition of its own
+-- (the last key), so no frame spans the many search-only rows of a date. One list per row gives
+-- both the count and the median, at a fraction of a windowed median's cost.
 similar_age_lists as (
     select
-        measured.*,
-        -- (noqa: sqlfluff does not parse DuckDB's two-parameter lambda)
-        list_filter(  -- noqa: PRS
-            feed_groups.peer_plays,
-            lambda plays, i: feed_groups.peer_log_ages[i] >= measured.log_age_hours - 0.6931471805599453
-            and feed_groups.peer_log_ages[i] <= measured.log_age_hours + 0.6931471805599453
-        ) as plays_with_own
+        *,
+        list(play_count) over similar_age as similar_age_plays
     from measured
-    left join feed_groups
-        on measured.seen_in_creator_posts
-        and feed_groups.creator_username = measured.creator_username
-        and feed_groups.snapshot_date = measured.snapshot_date
-),
-
--- The row's own play count taken out once (the list is a multiset: which equal value goes does
--- not change the median). One list gives both the count and the median.
-similar_age_peers as (
-    select
-        * exclude (plays_with_own),
-        list_concat(
-            plays_with_own[1:list_position(plays_with_own, play_count) - 1],
-            plays_with_own[list_position(plays_with_own, play_count) + 1:]
-        ) as similar_age_plays
-    from similar_age_lists
+    window similar_age as (
+        partition by
+            creator_username,
+            snapshot_date,
+            seen_in_creator_posts,
+            case when not seen_in_creator_posts then video_id end
+        order by log_age_hours
+        range between 0.6931471805599453 preceding and 0.6931471805599453 following
+        exclude current row
+    )
 ),
 
 compared as (
@@ -138,7 +111,7 @@ compared as (
         * exclude (similar_age_plays),
         list_median(similar_age_plays) as creator_median_views_similar_age,
         coalesce(len(similar_age_plays), 0) as similar_age_posts
-    from similar_age_peers
+    from similar_age_lists
 ),
 
 caption_signals as (
