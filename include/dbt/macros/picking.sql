@@ -67,36 +67,43 @@
     ) = 1
 {%- endmacro %}
 
-{#- The first row of each `grain` in `relation` (a CTE name) by `order_by`: what
-    `qualify row_number() over (partition by <grain> order by <order_by>) = 1` returns, without
-    the window over every row. A window sorts every column of every row (the feeds' captions and
-    hashtag lists too; at 10M rows it spilled 5 GB and was three quarters of the model's time),
-    although almost every grain holds one row. So: count rows per grain (a hash aggregate over
-    the grain's columns); the rows of grains held once are kept as they are, and only the rows of
-    grains held more than once go through the window. Rows can be identical in every column (a
-    capture read twice from one file), so the repeated grains are ranked, never matched back.
+{#- The first `rows` rows of each `grain` in `relation` (a CTE name) by `order_by`: what
+    `qualify row_number() over (partition by <grain> order by <order_by>) <= rows` returns,
+    without the window over every row. A window sorts every column of every row (the feeds'
+    captions and hashtag lists too; at 10M rows it spilled 5 GB and was three quarters of the
+    model's time), although almost every grain holds no more than `rows` rows (one capture of a
+    video a day; a feed of at most the posts asked for). So: count rows per grain (a hash aggregate
+    over the grain's columns); the rows of grains holding at most `rows` are kept as they are, and
+    only the rows of the larger grains go through the window. Rows can be identical in every
+    column (a capture read twice from one file), so the larger grains are ranked, never matched
+    back.
 
     The CTE must be `not materialized`: it is read three times, and DuckDB would otherwise write
     it whole to memory (spilling) before reading it back. -#}
-{% macro first_row_per(relation, grain, order_by) -%}
+{% macro first_rows_per(relation, grain, order_by, rows) -%}
     {%- set grain_list = grain | join(', ') -%}
-    with repeated_grains as (
+    with larger_grains as (
         select {{ grain_list }}
         from {{ relation }}
         group by {{ grain_list }}
-        having count(*) > 1
+        having count(*) > {{ rows }}
     )
 
-    select single.*
-    from {{ relation }} as single
-    anti join repeated_grains as repeated
-        on {% for column in grain %}{% if not loop.first %} and {% endif %}single.{{ column }} is not distinct from repeated.{{ column }}{% endfor %}
+    select kept.*
+    from {{ relation }} as kept
+    anti join larger_grains as larger
+        on {% for column in grain %}{% if not loop.first %} and {% endif %}kept.{{ column }} is not distinct from larger.{{ column }}{% endfor %}
 
     union all
 
     select ranked.*
     from {{ relation }} as ranked
-    semi join repeated_grains as repeated
-        on {% for column in grain %}{% if not loop.first %} and {% endif %}ranked.{{ column }} is not distinct from repeated.{{ column }}{% endfor %}
-    qualify row_number() over (partition by {% for column in grain %}ranked.{{ column }}{{ ", " if not loop.last }}{% endfor %} order by {{ order_by }}) = 1
+    semi join larger_grains as larger
+        on {% for column in grain %}{% if not loop.first %} and {% endif %}ranked.{{ column }} is not distinct from larger.{{ column }}{% endfor %}
+    qualify row_number() over (partition by {% for column in grain %}ranked.{{ column }}{{ ", " if not loop.last }}{% endfor %} order by {{ order_by }}) <= {{ rows }}
+{%- endmacro %}
+
+{#- The first row of each `grain` by `order_by` (first_rows_per with one row). -#}
+{% macro first_row_per(relation, grain, order_by) -%}
+    {{- first_rows_per(relation, grain, order_by, 1) -}}
 {%- endmacro %}

@@ -9,21 +9,15 @@
     (run id vet__...): an ad-hoc candidate, not one of the tracked creators that niche benchmarks
     and in-niche ranks are taken over. NULL on rows built before the column existed.
 -#}
-with posts as (
+with posts as not materialized (
     select *
     from {{ ref('int_creator_posts') }}
     where {{ in_replaced_dates() }}
 ),
 
+-- A feed holds at most the posts asked for, usually 20 or fewer: only a larger one is ranked.
 recent_posts as (
-    select
-        *,
-        row_number() over (
-            partition by creator_username, snapshot_date
-            order by created_at desc, video_id
-        ) as recency_rank
-    from posts
-    qualify recency_rank <= 20
+    {{ first_rows_per('posts', ['creator_username', 'snapshot_date'], 'created_at desc, video_id', 20) }}
 ),
 
 post_ratios as (
