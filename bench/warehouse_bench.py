@@ -383,6 +383,27 @@ def full_builds(
                 )
             )
         check = compare_marts(ours_db, floor_db, full=True)
+        # The floor once more under the DuckDB limits our build runs under (memory_limit,
+        # threads, temp_directory), at the largest size: how much of the ratio is the cap's.
+        capped = []
+        if largest:
+            capped_db = runner.work_dir / "runs" / "floor-capped.duckdb"
+            for attempt in range(big_runs):
+                op = {
+                    "op": "floor",
+                    "capped": True,
+                    "landing": str(landing),
+                    "db": str(capped_db),
+                    "first": day(1).isoformat(),
+                    "last": day(days).isoformat(),
+                }
+                capped.append(
+                    runner.measure(
+                        f"floor capped {label} #{attempt + 1}",
+                        op,
+                        lambda f=capped_db: f.unlink(missing_ok=True),
+                    )
+                )
         results.append(
             {
                 "label": label,
@@ -390,6 +411,7 @@ def full_builds(
                 "landing_rows": landing_rows(landing, day(1), day(days)),
                 "ours": ours,
                 "floor": floor,
+                "floor_capped": capped,
                 "check": check,
             }
         )
@@ -511,7 +533,8 @@ def report_full(sizes: list[dict[str, Any]]) -> list[str]:
         "",
         "One `build(snapshot_date=first day, through=last day)` into an empty warehouse directory "
         "(so dbt parses the project from scratch, as on a first build). `build()` = `dbt build` "
-        "(models, data tests, unit tests) + publish (serving-file copy and Parquet exports, at "
+        "(models and data tests; the dbt unit tests run in the test suite, not in builds) + "
+        "publish (serving-file copy and Parquet exports, at "
         "once). The floor: bench/floor.sql, in one DuckDB script (no tests, no publish), the "
         f"{len(MART_TABLES)} marts this landing fills, every column of each, into a fresh database "
         "file, alternating with our runs (the comment- and followings-based marts are empty here, "
@@ -538,6 +561,20 @@ def report_full(sizes: list[dict[str, Any]]) -> list[str]:
             f"| {total / floor_time:.1f}x | {models / floor_time:.1f}x "
             f"| {_others(ours)}; {_others(floor)} |"
         )
+    for size in sizes:
+        capped = size.get("floor_capped") or []
+        if capped:
+            capped_time = _med(capped, "wall")
+            total = _med(size["ours"], "wall")
+            lines += [
+                "",
+                f"The floor under our build's DuckDB limits ({size['label']}; memory_limit, threads "
+                "and temp_directory as a build sets them, by default 2GB and 2): "
+                f"{capped_time:.1f} s (n={len(capped)}: {_fmt_runs(capped)}), peak RSS "
+                f"{max(r['peak_tree_rss_mib'] for r in capped) / 1024:.2f} GiB; ours over it "
+                f"{total / capped_time:.1f}x (over the unlimited floor above: "
+                f"{total / _med(size['floor'], 'wall'):.1f}x).",
+            ]
     nodes = list(sizes[-1]["ours"][-1]["dbt"]["nodes"])
     tests = sum(node.startswith("test.") for node in nodes)
     unit_tests = sum(node.startswith("unit_test.") for node in nodes)

@@ -215,8 +215,17 @@ def op_floor(args: dict[str, Any]) -> dict[str, Any]:
     # Configuration, not a transformation: read before the clock starts (ours reads it in a dbt
     # Python model, a fraction of a second of its build).
     terms = floor_brand_terms()
+    config: dict[str, Any] = {}
+    if args.get("capped"):
+        # The limits a warehouse build runs under (its settings' defaults), spilling beside the db.
+        from dataclasses import replace
+
+        from tiktok_engagement.config import StorageSettings
+
+        temp_dir = Path(args["db"]).parent / "floor-tmp"
+        config = replace(StorageSettings.from_env(), duckdb_temp_dir=temp_dir).duckdb_config
     started = time.perf_counter()
-    con = duckdb.connect(args["db"])
+    con = duckdb.connect(args["db"], config=config)
     try:
         con.execute("set variable landing_root = ?", [args["landing"]])
         con.execute("set variable first_date = ?::date", [args["first"]])
