@@ -341,6 +341,21 @@ def check_passed(report: dict[str, dict[str, Any]]) -> bool:
 # ---- the benchmark steps --------------------------------------------------------------------------
 
 
+def run_floor(
+    runner: Runner, landing: Path, db: Path, days: int, name: str, *, capped: bool = False
+) -> dict[str, Any]:
+    """One timed run of bench/floor.sql over the first ``days`` days into a fresh ``db``."""
+    op = {
+        "op": "floor",
+        "capped": capped,
+        "landing": str(landing),
+        "db": str(db),
+        "first": day(1).isoformat(),
+        "last": day(days).isoformat(),
+    }
+    return runner.measure(name, op, lambda: db.unlink(missing_ok=True))
+
+
 def full_builds(
     scale: Scale, landing: Path, runner: Runner, runs: int, big_runs: int
 ) -> tuple[list[dict[str, Any]], Path]:
@@ -368,19 +383,8 @@ def full_builds(
                 )
                 ours_db = data_dir / "warehouse" / "tiktok.duckdb"
             floor_db = runner.work_dir / "runs" / "floor.duckdb"
-            op = {
-                "op": "floor",
-                "landing": str(landing),
-                "db": str(floor_db),
-                "first": day(1).isoformat(),
-                "last": day(days).isoformat(),
-            }
             floor.append(
-                runner.measure(
-                    f"floor {label} #{attempt + 1}",
-                    op,
-                    lambda f=floor_db: f.unlink(missing_ok=True),
-                )
+                run_floor(runner, landing, floor_db, days, f"floor {label} #{attempt + 1}")
             )
         check = compare_marts(ours_db, floor_db, full=True)
         # The floor once more under the DuckDB limits our build runs under (memory_limit,
@@ -389,21 +393,8 @@ def full_builds(
         if largest:
             capped_db = runner.work_dir / "runs" / "floor-capped.duckdb"
             for attempt in range(big_runs):
-                op = {
-                    "op": "floor",
-                    "capped": True,
-                    "landing": str(landing),
-                    "db": str(capped_db),
-                    "first": day(1).isoformat(),
-                    "last": day(days).isoformat(),
-                }
-                capped.append(
-                    runner.measure(
-                        f"floor capped {label} #{attempt + 1}",
-                        op,
-                        lambda f=capped_db: f.unlink(missing_ok=True),
-                    )
-                )
+                name = f"floor capped {label} #{attempt + 1}"
+                capped.append(run_floor(runner, landing, capped_db, days, name, capped=True))
         results.append(
             {
                 "label": label,
