@@ -40,6 +40,7 @@ from .publish import PublishResult, exports_match_working_marts, new_build_id, p
 # dbt build's options of every warehouse build: no unit tests (see the module's docstring).
 BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
+
 class WarehouseBuildError(RuntimeError):
     """dbt reported an error or a failing test; nothing was published. ``result`` has the details."""
 
