@@ -9,10 +9,9 @@ column types of its inputs from its parents' relations).
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
-from tiktok_engagement.config import StorageSettings
+from tiktok_engagement.warehouse.build import storage_for
 from tiktok_engagement.warehouse.dbt_runner import dbt_args, dbt_environment, run_dbt
 from tiktok_engagement.warehouse.paths import WarehousePaths
 
@@ -31,11 +30,8 @@ def test_builds_leave_unit_tests_out_and_every_unit_test_passes(
     assert built.dbt.nodes, "the build ran no dbt node"
     assert not [n.unique_id for n in built.dbt.nodes if n.resource_type == "unit_test"]
 
-    storage = replace(
-        StorageSettings.from_env(),
-        landing_uri=str(warehouse.landing),
-        warehouse_root=warehouse.warehouse_dir,
-        exports_root=warehouse.exports_dir,
+    storage = storage_for(
+        str(warehouse.landing), warehouse.warehouse_dir, warehouse.exports_dir
     ).resolved()
     paths = WarehousePaths(storage.warehouse_dir)
     invocation = run_dbt(

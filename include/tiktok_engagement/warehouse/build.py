@@ -205,6 +205,16 @@ def build_snapshot(
     )
 
 
+def storage_for(landing_root: str, warehouse_dir: Path, exports_dir: Path) -> StorageSettings:
+    """The storage settings of the environment, with these landing and warehouse directories."""
+    return replace(
+        StorageSettings.from_env(),
+        landing_uri=landing_root,
+        warehouse_root=Path(warehouse_dir),
+        exports_root=Path(exports_dir),
+    )
+
+
 def build(
     landing_root: str,
     warehouse_dir: Path,
@@ -219,12 +229,7 @@ def build(
 
     ``price_per_credit`` replaces ``SCAVIO_PRICE_PER_CREDIT`` when given.
     """
-    storage = replace(
-        StorageSettings.from_env(),
-        landing_uri=landing_root,
-        warehouse_root=Path(warehouse_dir),
-        exports_root=Path(exports_dir),
-    )
+    storage = storage_for(landing_root, warehouse_dir, exports_dir)
     if price_per_credit is not None:
         storage = replace(storage, price_per_credit=price_per_credit)
     return build_snapshot(storage, snapshot_date, through=through, quiet=quiet)
