@@ -1,6 +1,6 @@
 {#-
-    Comment and content signals shared by the marts (issue 10). Word boundaries are written as
-    "not a letter, digit or underscore" (\p{L}, \p{N}), so that accented tags (#sponsorisé) and
+    Comment and content signals shared by the marts. Word boundaries are written as "not a
+    letter, digit or underscore" (\p{L}, \p{N}), so that accented tags (#sponsorisé) and
     tags followed by punctuation match while #adventure does not match #ad.
 -#}
 
