@@ -6,12 +6,12 @@
     On an incremental build only the videos seen on the replaced dates are read, with their
     earlier history, so the window below never scans the whole table's partitions. The history
     is referenced twice rather than through one CTE: DuckDB materializes a CTE used twice, which
-    would copy every column of every landed day on each build (1 s at 10M video snapshots); for
-    the same reason `candidates` is not materialized.
+    would copy every column of every landed day on each build; for the same reason `candidates`
+    is not materialized.
     A video's caption rarely changes between its snapshots, so sponsored_signal (five regular
     expressions over the caption) is computed once per caption variant (caption_signals,
-    macros/variants.sql) and joined back on the video and a hash of the caption, its hashtags and
-    the ad flag.
+    macros/variants.sql) and joined to the snapshots on the video and a hash of the caption, its
+    hashtags and the ad flag.
 -#}
 {% set caption_columns = [('description', 'description'), ('hashtags', 'hashtags'), ('is_ads', 'is_ads')] %}
 {% if is_incremental() %}
@@ -37,13 +37,28 @@ with candidates as not materialized (
 ),
 {% endif %}
 
--- The caption's hash replaces the caption itself before the windows, which sort every column
--- they carry: the caption and its hashtags were most of their bytes.
+caption_signals as (
+    select
+        video_id,
+        caption_key,
+        {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal
+    from (
+        {{ caption_variants('candidates', caption_columns, in_replaced_dates()) }}
+    ) as variants
+),
+
+-- The caption's signal replaces the caption before the windows, which sort every column they
+-- carry (the caption and its hashtags were most of their bytes). Joined here, on the scan, rather
+-- than after the windows: there the join's probe competes with the windows' sorted data for the
+-- memory limit and both spill.
 keyed as not materialized (
     select
-        * exclude (description, hashtags),
-        {{ caption_key(caption_columns) }} as caption_key
+        candidates.* exclude (description, hashtags),
+        caption_signals.sponsored_signal
     from candidates
+    left join caption_signals
+        on caption_signals.video_id = candidates.video_id
+        and caption_signals.caption_key = {{ caption_key(caption_columns) }}
 ),
 
 with_previous as (
@@ -114,16 +129,6 @@ compared as (
     from similar_age_lists
 ),
 
-caption_signals as (
-    select
-        video_id,
-        caption_key,
-        {{ sponsored_signal('description', 'hashtags', 'is_ads') }} as sponsored_signal
-    from (
-        {{ caption_variants('candidates', caption_columns, in_replaced_dates()) }}
-    ) as variants
-),
-
 signals as (
     select
         *,
@@ -162,8 +167,7 @@ select
     has_likes_above_views or has_count_decrease as is_implausible,
     views_vs_creator_median,
     coalesce(views_vs_creator_median >= 5, false) as is_outlier,
-    caption_signals.sponsored_signal,
+    sponsored_signal,
     case when seen_in_creator_posts then similar_age_posts else 0 end as similar_age_posts,
     case when seen_in_creator_posts then creator_median_views_similar_age end as creator_median_views_similar_age
 from signals
-left join caption_signals using (video_id, caption_key)

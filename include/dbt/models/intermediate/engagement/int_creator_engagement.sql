@@ -1,4 +1,8 @@
 -- depends_on: {{ ref('int_rebuild_dates') }}
+-- Scheduling only, this model does not read it: built after fct_video_snapshots so that the two
+-- never run at once. Beside another large model, the fact's window sorts outgrow the build's
+-- memory limit and spill.
+-- depends_on: {{ ref('fct_video_snapshots') }}
 {#
     A creator's engagement on a snapshot date, over its recent posts: the 20 most recently created
     of the creator's posts captured that day. Grain: creator x snapshot date.
