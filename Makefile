@@ -18,8 +18,12 @@ PYTEST := $(VENV)/pytest -q -p no:cacheprovider
 test: install lint
 	$(PYTEST) $(PYTEST_ARGS)
 
+# The fast tier spreads over every core (pytest-xdist), a test file to a worker so that its module
+# fixtures are built once; each test still has its own tmp_path, simulator port and AIRFLOW_HOME.
+# FAST_WORKERS=0 runs it in one process.
+FAST_WORKERS ?= auto
 test-fast: install
-	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" -n $(FAST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-slow: install
 	$(PYTEST) -m slow $(PYTEST_ARGS)
